@@ -1,0 +1,98 @@
+"""The knowledge graph as one dataset: ontology, shapes and data in their named graphs.
+
+The dataset lives in an embedded Oxigraph store (fast to load and to query);
+:meth:`KnowledgeGraph.rdflib_graph` hands a copy to rdflib-based tools such as
+pySHACL and owlrl.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+
+from . import project
+from .namespaces import SHAPES_GRAPH
+from .parsing import parse_file
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts that describe a knowledge graph."""
+
+    triples: int
+    graphs: dict[str, int]
+    classes: dict[str, int]
+
+
+class KnowledgeGraph:
+    """An RDF dataset with one named graph per source, held in an Oxigraph store."""
+
+    def __init__(self, store: ox.Store | None = None):
+        self.store = store if store is not None else ox.Store()
+
+    @classmethod
+    def load(cls, files: Iterable[project.SourceFile] | None = None) -> KnowledgeGraph:
+        """Parse the project's files (or the given ones) into a new in-memory store."""
+        kg = cls()
+        for source in project.all_files() if files is None else files:
+            kg.add_file(source)
+        return kg
+
+    def add_file(self, source: project.SourceFile) -> int:
+        """Add one file's quads; returns how many were parsed."""
+        quads = parse_file(source.path, source.graph)
+        self.store.extend(quads)
+        return len(quads)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graphs: Iterable[str] | None = None) -> list[ox.Quad]:
+        """The quads of the given named graphs (all when None)."""
+        if graphs is None:
+            return list(self.store.quads_for_pattern(None, None, None, None))
+        out: list[ox.Quad] = []
+        for g in graphs:
+            out.extend(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        return out
+
+    def rdflib_graph(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
+        """The union of the given named graphs (all when None) as an rdflib graph.
+
+        The copy goes through N-Quads, so plain literals stay plain (Oxigraph would
+        otherwise hand "x" back as "x"^^xsd:string and upset sh:in checks).
+        """
+        data = ox.serialize(self.quads(graphs), format=ox.RdfFormat.N_QUADS)
+        dataset = rdflib.Dataset()
+        dataset.parse(data=data, format="nquads")
+        union = rdflib.Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
+
+    def data_graph_names(self) -> list[str]:
+        """Every named graph but the shapes graph."""
+        return [g for g in self.graph_names() if g != SHAPES_GRAPH]
+
+    def stats(self) -> Stats:
+        """Triple counts in all, per named graph, and instances per class (over data and ontology)."""
+        graphs = {g: len(self.quads([g])) for g in self.graph_names()}
+        classes: Counter[str] = Counter()
+        seen: set[tuple[str, str]] = set()
+        for g in self.data_graph_names():
+            for q in self.store.quads_for_pattern(None, RDF_TYPE, None, ox.NamedNode(g)):
+                key = (str(q.subject), str(q.object))
+                if key not in seen and isinstance(q.object, ox.NamedNode):
+                    seen.add(key)
+                    classes[q.object.value] += 1
+        return Stats(triples=len(self), graphs=graphs, classes=dict(sorted(classes.items())))
