@@ -69,15 +69,12 @@ class KnowledgeGraph:
     def rdflib_graph(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """The union of the given named graphs (all when None) as an rdflib graph.
 
-        The copy goes through N-Quads, so plain literals stay plain (Oxigraph would
+        The copy goes through N-Triples, so plain literals stay plain (Oxigraph would
         otherwise hand "x" back as "x"^^xsd:string and upset sh:in checks).
         """
-        data = ox.serialize(self.quads(graphs), format=ox.RdfFormat.N_QUADS)
-        dataset = rdflib.Dataset()
-        dataset.parse(data=data, format="nquads")
+        data = ox.serialize((q.triple for q in self.quads(graphs)), format=ox.RdfFormat.N_TRIPLES)
         union = rdflib.Graph()
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            union.add((s, p, o))
+        union.parse(data=data, format="nt")
         return union
 
     def data_graph_names(self) -> list[str]:

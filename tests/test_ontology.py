@@ -1,0 +1,140 @@
+"""The ontology is documented, aligned with standard vocabularies, and logically consistent with the data."""
+
+from __future__ import annotations
+
+import owlrl
+import pytest
+import rdflib
+from owlrl.Namespaces import ERRNS
+from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from ftzkg.namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH
+
+ONT = URIRef(ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def ontology(kg) -> rdflib.Graph:
+    return kg.rdflib_graph([ONTOLOGY_GRAPH])
+
+
+@pytest.fixture(scope="module")
+def ontology_and_data(kg) -> rdflib.Graph:
+    return kg.rdflib_graph(kg.data_graph_names())
+
+
+def ftz_terms(graph: rdflib.Graph, kind: URIRef) -> list[URIRef]:
+    return sorted(t for t in graph.subjects(RDF.type, kind) if str(t).startswith(FTZ))
+
+
+def test_header_names_title_description_version_licence_creator_and_dates(ontology):
+    for prop in (DCTERMS.title, DCTERMS.description, OWL.versionIRI, DCTERMS.license, DCTERMS.creator):
+        assert ontology.value(ONT, prop) is not None, f"ontology header lacks {prop}"
+    modified = ontology.value(ONT, DCTERMS.modified)
+    assert isinstance(modified, Literal) and modified.datatype == rdflib.XSD.date
+
+
+@pytest.mark.parametrize("kind", [OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty])
+def test_every_term_has_label_definition_and_defining_ontology(ontology, kind):
+    terms = ftz_terms(ontology, kind)
+    assert len(terms) > 10
+    for term in terms:
+        assert (term, RDFS.label, None) in ontology, f"{term} has no rdfs:label"
+        assert (term, SKOS.definition, None) in ontology, f"{term} has no skos:definition"
+        assert (term, RDFS.isDefinedBy, ONT) in ontology, f"{term} has no rdfs:isDefinedBy"
+
+
+@pytest.mark.parametrize(
+    ("term", "standard"),
+    [
+        (FTZ + "Enterprise", "http://www.w3.org/ns/regorg#RegisteredOrganization"),
+        (FTZ + "Enterprise", "http://www.w3.org/ns/org#FormalOrganization"),
+        (FTZ + "Product", str(SKOS.Concept)),
+        (FTZ + "HSCode", str(SKOS.Concept)),
+        (FTZ + "Observation", "http://purl.org/linked-data/cube#Observation"),
+        (FTZ + "SourcedFact", "http://www.w3.org/ns/prov#Entity"),
+        (FTZ + "Period", "http://www.w3.org/2006/time#ProperInterval"),
+        (FTZ + "QuantityValue", "http://qudt.org/schema/qudt/QuantityValue"),
+        (FTZ + "Country", "https://schema.org/Country"),
+    ],
+)
+def test_classes_align_with_standard_vocabularies(ontology, term, standard):
+    assert (URIRef(term), RDFS.subClassOf, URIRef(standard)) in ontology
+
+
+@pytest.mark.parametrize(
+    ("term", "standard"),
+    [
+        ("numericValue", "http://qudt.org/schema/qudt/numericValue"),
+        ("unit", "http://qudt.org/schema/qudt/unit"),
+        ("reportedBy", "http://www.w3.org/ns/prov#wasAttributedTo"),
+        ("refArea", "http://purl.org/linked-data/sdmx/2009/dimension#refArea"),
+        ("period", "http://purl.org/linked-data/sdmx/2009/dimension#refPeriod"),
+    ],
+)
+def test_properties_align_with_standard_vocabularies(ontology, term, standard):
+    assert (URIRef(FTZ + term), RDFS.subPropertyOf, URIRef(standard)) in ontology
+
+
+def owl_rl_closure(graph: rdflib.Graph) -> rdflib.Graph:
+    closed = rdflib.Graph()
+    for triple in graph:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
+    return closed
+
+
+def inconsistencies(closed: rdflib.Graph) -> list[str]:
+    return sorted(str(m) for m in closed.objects(None, ERRNS.error))
+
+
+@pytest.fixture(scope="module")
+def closure(ontology_and_data) -> rdflib.Graph:
+    return owl_rl_closure(ontology_and_data)
+
+
+def test_owl_rl_closure_of_ontology_and_data_is_consistent(closure):
+    assert inconsistencies(closure) == []
+
+
+def test_reasoner_would_catch_a_firm_that_is_also_a_place(ontology_and_data):
+    """The consistency test above can fail: disjointness axioms catch category mistakes."""
+    broken = rdflib.Graph()
+    for triple in ontology_and_data:
+        broken.add(triple)
+    firm = URIRef("https://w3id.org/ftzkg/id/firm/xinjiang-withyoung-health-food")
+    broken.add((firm, RDF.type, URIRef(FTZ + "Place")))
+    assert inconsistencies(owl_rl_closure(broken)) != []
+
+
+def unintended_memberships(graph: rdflib.Graph) -> list[tuple[str, list[str]]]:
+    """Instances that OWL-RL puts into ftz: classes their asserted types do not imply."""
+    hierarchy = rdflib.Graph()
+    for triple in graph.triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    superclasses = owl_rl_closure(hierarchy)
+    closed = owl_rl_closure(graph)
+    found = []
+    for node in set(graph.subjects(RDF.type, None)):
+        implied = set(graph.objects(node, RDF.type))
+        for cls in list(implied):
+            implied.update(superclasses.objects(cls, RDFS.subClassOf))
+        extra = {c for c in closed.objects(node, RDF.type) if str(c).startswith(FTZ)} - implied
+        if extra:
+            found.append((str(node), sorted(map(str, extra))))
+    return sorted(found)
+
+
+def test_reasoning_adds_no_unintended_class_membership(ontology_and_data):
+    """Domains and ranges must not put any instance into an ftz: class its asserted types do not imply."""
+    assert unintended_memberships(ontology_and_data) == []
+
+
+def test_a_too_narrow_domain_would_show_as_unintended_membership(ontology_and_data):
+    broken = rdflib.Graph()
+    for triple in ontology_and_data:
+        broken.add(triple)
+    broken.add((URIRef(FTZ + "quote"), RDFS.domain, URIRef(FTZ + "TradeLink")))
+    nodes = {node for node, _ in unintended_memberships(broken)}
+    assert "https://w3id.org/ftzkg/id/observation/withyoung-revenue-2025" in nodes
