@@ -69,7 +69,8 @@ def test_every_source_phrase_stands_in_its_quote(kg):
         kg,
         """SELECT ?holder ?phrase ?quote WHERE {
              ?holder ftz:sourcePhrase ?phrase .
-             { ?holder ftz:quote ?quote } UNION { ?effect (ftz:before|ftz:after|ftz:reduction) ?holder ; ftz:quote ?quote }
+             { ?holder ftz:quote ?quote }
+             UNION { ?effect (ftz:before|ftz:after|ftz:reduction) ?holder ; ftz:quote ?quote }
            }""",
     )
     assert len(rows) >= 15
@@ -86,7 +87,10 @@ QUALIFIER_WORDS = {
 
 
 def test_qualifiers_follow_the_words_of_the_source(kg):
-    """ "more than 3,100" is a lower bound, "around nine" approximate, "one to three" a range — never flattened."""
+    """ "more than 3,100" is a lower bound, "around nine" approximate, "one to three" a range.
+
+    A value flattened to an exact number would fail here.
+    """
     rows = select(
         kg, "SELECT ?holder ?phrase ?q WHERE { ?holder ftz:sourcePhrase ?phrase ; ftz:qualifier ?q }"
     )
@@ -104,7 +108,8 @@ def test_article_source_declares_ai_assisted_content(kg):
     rows = select(
         kg,
         """SELECT ?title ?declaration ?ai WHERE {
-             source:kashgar-ftz-2025-article dcterms:title ?title ; ftz:contentDeclaration ?declaration ; ftz:aiAssisted ?ai }""",
+             source:kashgar-ftz-2025-article dcterms:title ?title ;
+                 ftz:contentDeclaration ?declaration ; ftz:aiAssisted ?ai }""",
     )
     assert rows == [
         {

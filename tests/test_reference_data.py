@@ -46,7 +46,8 @@ def test_every_country_reaches_the_world_region(kg):
 def test_hs_codes_nest_by_their_digits(kg):
     rows = select(
         kg,
-        "SELECT ?code ?broader WHERE { ?h a ftz:HSCode ; skos:notation ?code OPTIONAL { ?h skos:broader/skos:notation ?broader } }",
+        """SELECT ?code ?broader WHERE {
+             ?h a ftz:HSCode ; skos:notation ?code OPTIONAL { ?h skos:broader/skos:notation ?broader } }""",
     )
     assert len(rows) == 11
     for row in rows:
@@ -59,7 +60,8 @@ def test_every_product_maps_to_an_hs_code(kg):
     rows = select(
         kg,
         """SELECT ?label (GROUP_CONCAT(?code; separator=",") AS ?codes) WHERE {
-             ?p a ftz:Product ; skos:prefLabel ?label . OPTIONAL { ?p ftz:hsCode/skos:notation ?code } } GROUP BY ?label""",
+             ?p a ftz:Product ; skos:prefLabel ?label . OPTIONAL { ?p ftz:hsCode/skos:notation ?code }
+           } GROUP BY ?label""",
     )
     codes = {r["label"]: sorted(r.get("codes", "").split(",")) for r in rows}
     assert codes["walnuts"] == ["080231", "080232"]
