@@ -77,11 +77,217 @@ def stats(fmt: str) -> None:
 
 # ---------------------------------------------------------------- build (release): issue 5
 
+EXIT_STORE = 3
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="dist",
+    show_default=True,
+    help="Folder to write the release into (replaced only when the new release is complete).",
+)
+def build(out_dir: str) -> None:
+    """Write the release: TriG and N-Quads (named graphs), Turtle and JSON-LD (union),
+    a VoID + DCAT description (void.ttl) and SHA256SUMS. Same inputs, same bytes.
+
+    \b
+    Example:
+      ftzkg build
+      ftzkg build --out /tmp/ftzkg-release
+    """
+    from pathlib import Path
+
+    from .release import ReleaseError, build_release
+
+    try:
+        release = build_release(Path(out_dir), load_kg())
+    except ReleaseError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"{exc.filename or out_dir}: {exc.strerror or exc}")
+        return
+    click.echo(f"built {release.path}/: {release.triples} triples in {len(release.graphs)} named graphs")
+    for f in release.files:
+        click.echo(f"  {f.name:<14}{f.byte_size:>10} bytes")
+
+
 # ---------------------------------------------------------------- validate: issue 3
 
 # ---------------------------------------------------------------- queries, query: issue 4
 
 # ---------------------------------------------------------------- load, serve: issue 5
+
+
+@main.command()
+@click.option("--endpoint", help="Oxigraph base URL; its /query, /update and /store are used.")
+@click.option("--query-url", help="SPARQL query endpoint (overrides --endpoint).")
+@click.option("--update-url", help="SPARQL update endpoint (overrides --endpoint).")
+@click.option("--store-url", help="Graph Store Protocol endpoint; without one, data goes by INSERT DATA.")
+@click.option(
+    "--release",
+    type=click.Path(exists=True),
+    help="A release folder (ftzkg build) or an RDF dataset file. Default: the project's files.",
+)
+@click.option("--graph", "graphs", multiple=True, help="Load only this named graph (repeatable).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, help="Seconds.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True)
+@click.option(
+    "--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True, help="First wait, s."
+)
+@click.option(
+    "--netrc",
+    "netrc_file",
+    is_flag=False,
+    flag_value="~/.netrc",
+    default=None,
+    help="Read basic credentials for the store's host from a netrc file (default ~/.netrc).",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: if a TTY).")
+def load(
+    endpoint: str | None,
+    query_url: str | None,
+    update_url: str | None,
+    store_url: str | None,
+    release: str | None,
+    graphs: tuple[str, ...],
+    chunk_size: int,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    netrc_file: str | None,
+    progress: bool | None,
+) -> None:
+    """Load the knowledge graph into a SPARQL 1.1 store, replacing each named graph atomically.
+
+    Credentials come from FTZKG_USER/FTZKG_PASSWORD (basic), FTZKG_TOKEN (bearer)
+    or --netrc, and are only sent to the store's own host and port.
+
+    \b
+    Example:
+      ftzkg build && ftzkg load --release dist --endpoint http://127.0.0.1:7878
+      ftzkg load --query-url http://localhost:3030/ds/query \\
+                 --update-url http://localhost:3030/ds/update --store-url http://localhost:3030/ds/data
+    """
+    import urllib.parse
+    from pathlib import Path
+
+    from .http_client import (
+        ConfigurationError,
+        HttpClient,
+        StoreError,
+        credentials_from_env,
+        credentials_from_netrc,
+    )
+    from .store_loading import Endpoints, StoreLoader, read_dataset
+
+    bar = None
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="loading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done)
+
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    try:
+        endpoints = Endpoints.resolve(endpoint, query_url, update_url, store_url)
+        credentials = credentials_from_env()
+        if netrc_file:
+            host = urllib.parse.urlsplit(endpoints.query_url).hostname or ""
+            credentials = credentials_from_netrc(Path(netrc_file).expanduser(), host) or credentials
+        client = HttpClient(credentials, endpoints.urls(), timeout=timeout, retries=retries, backoff=backoff)
+        loader = StoreLoader(endpoints, client, chunk_size, advance if show_progress else None)
+        report = loader.load_dataset(read_dataset(Path(release) if release else None), graphs or None)
+    except (ConfigurationError, RdfInputError) as exc:
+        fail(str(exc))
+        return
+    except StoreError as exc:
+        fail(str(exc), EXIT_STORE)
+        return
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"{'named graph':<58}{'sent':>8}{'in store':>10}")
+    for g in report.graphs:
+        click.echo(f"{shorten(g.graph):<58}{g.sent:>8}{g.in_store if g.in_store is not None else '?':>10}")
+    if not report.verified:
+        fail("the store does not hold what was sent (see the table)", EXIT_STORE)
+    click.echo(f"loaded {sum(g.sent for g in report.graphs)} triples in {len(report.graphs)} named graphs")
+
+
+@main.command()
+@click.option("--release", default="dist", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--location",
+    type=click.Path(file_okay=False),
+    help="Store directory to keep (loaded when new or empty, else reused). Default: a temporary one.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: a free port."
+)
+@click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes.")
+def serve(release: str, location: str | None, port: int, writable: bool) -> None:
+    """Serve the built release with Oxigraph on 127.0.0.1 until Ctrl-C.
+
+    \b
+    Example:
+      ftzkg build && ftzkg serve
+      ftzkg query --endpoint http://127.0.0.1:7878/query trade-links
+    """
+    import shutil
+    import signal
+    import tempfile
+    from pathlib import Path
+
+    from .release import ReleaseError, release_file
+    from .server import ServeError, serve_release
+
+    try:
+        nquads = release_file(Path(release))
+    except ReleaseError as exc:
+        fail(str(exc))
+        return
+    scratch = None if location else Path(tempfile.mkdtemp(prefix="ftzkg-serve-"))
+    store_dir = Path(location) if location else scratch / "store"
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    server = None
+    code = None
+    try:
+        server, loaded = serve_release(nquads, store_dir, port, writable)
+        mode = "read-write" if writable else "read-only"
+        click.echo(f"{'loaded' if loaded else 'reusing'} {store_dir} ({mode})")
+        click.echo(f"query page:      {server.url}/")
+        click.echo(f"SPARQL endpoint: {server.query_url}")
+        if writable:
+            click.echo(f"update endpoint: {server.update_url}")
+            click.echo(f"graph store:     {server.store_url}")
+        click.echo("Ctrl-C stops the server")
+        code = server.process.wait() if server.process else 0
+    except KeyboardInterrupt:
+        code = None
+    except ServeError as exc:
+        fail(str(exc), EXIT_STORE)
+    finally:
+        if server is not None:
+            server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if code is not None:
+        detail = server.stderr_text() if server else ""
+        fail(f"oxigraph stopped with code {code}: {detail}", EXIT_STORE)
+    click.echo("stopped")
+
 
 # ---------------------------------------------------------------- synth: issue 6
 

@@ -10,11 +10,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 HOST = "127.0.0.1"
 
@@ -60,6 +62,7 @@ class OxigraphServer:
         self.union_default_graph = union_default_graph
         self.timeout_s = timeout_s
         self.process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -100,17 +103,26 @@ class OxigraphServer:
     def start(self, wait_s: float = 30.0) -> OxigraphServer:
         """Start the process and wait until its query endpoint answers."""
         self.location.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # stderr goes to a file, not a pipe: a long-running server must never block on a full pipe
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=self._stderr)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise RuntimeError(f"oxigraph exited with code {self.process.returncode}: {err.strip()}")
+                code = self.process.returncode
+                raise RuntimeError(f"oxigraph exited with code {code}: {self.stderr_text()}")
             if self.is_ready():
                 return self
             time.sleep(0.05)
         self.stop()
         raise TimeoutError(f"oxigraph did not answer on {self.url} within {wait_s} s")
+
+    def stderr_text(self) -> str:
+        """What the server wrote to standard error so far (last 2000 characters)."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace").strip()[-2000:]
 
     def is_ready(self) -> bool:
         """True when the query endpoint answers an ASK query."""
@@ -134,6 +146,12 @@ class OxigraphServer:
             self.process.kill()
             self.process.wait()
 
+    def kill(self) -> None:
+        """Kill the process at once (SIGKILL), as a crash would; for fault tests."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def __enter__(self) -> OxigraphServer:
         return self.start()
 
@@ -144,3 +162,48 @@ class OxigraphServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ServeError(Exception):
+    """The release cannot be served (the reason is the message)."""
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def load_into_location(nquads: Path, location: Path) -> None:
+    """Bulk-load an N-Quads file into an Oxigraph store directory (``oxigraph load``, atomic)."""
+    cmd = [oxigraph_executable(), "load", "--location", str(location), "--file", str(nquads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ServeError(f"oxigraph load failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+
+
+def serve_release(
+    nquads: Path, location: Path, port: int | None = 7878, writable: bool = False
+) -> tuple[OxigraphServer, bool]:
+    """Start a server over ``location``, loading the release's N-Quads first when the store is new.
+
+    Returns the running server and whether the release was loaded (False: an
+    existing store directory was reused as it is). ``port`` 0 or None picks a free port.
+    """
+    location = Path(location)
+    if port and not port_is_free(port):
+        raise ServeError(f"port {port} on {HOST} is in use: choose another with --port (0 picks a free one)")
+    fresh = not location.exists() or not any(location.iterdir())
+    if fresh:
+        location.mkdir(parents=True, exist_ok=True)
+        load_into_location(nquads, location)
+    server = OxigraphServer(location, port=port or None, read_only=not writable)
+    try:
+        server.start()
+    except (RuntimeError, TimeoutError) as exc:
+        raise ServeError(str(exc)) from None
+    return server, fresh

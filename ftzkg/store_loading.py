@@ -1,0 +1,303 @@
+"""``ftzkg load``: push the knowledge graph into any SPARQL 1.1 store, one named graph at a time.
+
+Each named graph is replaced atomically:
+
+1. its triples, blank nodes skolemized to stable IRIs, are POSTed as N-Triples in
+   chunks to a fresh *staging* graph through the Graph Store Protocol
+   (``?graph=`` + the percent-encoded IRI; never a bare PUT, never quads), or sent
+   with ``INSERT DATA`` when the store has no Graph Store endpoint;
+2. the staging graph's triple count (a SPARQL ``COUNT`` through SPARQLWrapper) must
+   equal what was sent;
+3. ``MOVE <staging> TO <target>`` (never ``MOVE SILENT``, which empties the target
+   when the staging graph is missing) swaps it in.
+
+When a step fails, the target keeps its previous data and the staging graph is
+dropped. Only idempotent steps are retried: chunk POSTs (idempotent because the
+data has no blank nodes left), queries and ``DROP``; never the ``MOVE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import urllib.parse
+import urllib.request
+import urllib.response
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from SPARQLWrapper import GET, JSON, SPARQLWrapper
+
+from .blank_nodes import skolemize, sort_key
+from .http_client import ConfigurationError, HttpClient, StoreError, check_url
+from .knowledge_graph import KnowledgeGraph
+from .parsing import parse_file
+from .release import ReleaseError, release_file
+
+log = logging.getLogger(__name__)
+
+STAGING_PARAM = "ftzkg-staging"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a store answers queries, updates and Graph Store Protocol requests."""
+
+    query_url: str
+    update_url: str
+    store_url: str | None
+
+    @classmethod
+    def resolve(
+        cls,
+        endpoint: str | None = None,
+        query_url: str | None = None,
+        update_url: str | None = None,
+        store_url: str | None = None,
+    ) -> Endpoints:
+        """Explicit URLs win; ``endpoint`` alone gives Oxigraph's ``/query``, ``/update`` and ``/store``."""
+        base = endpoint.rstrip("/") if endpoint else None
+        query = query_url or (base and base + "/query")
+        update = update_url or (base and base + "/update")
+        store = store_url or (base and base + "/store")
+        if not query or not update:
+            raise ConfigurationError("give --endpoint, or both --query-url and --update-url")
+        return cls(
+            check_url(query, "the query URL"),
+            check_url(update, "the update URL"),
+            check_url(store, "the store URL") if store else None,
+        )
+
+    def urls(self) -> list[str]:
+        return [u for u in (self.query_url, self.update_url, self.store_url) if u]
+
+
+@dataclass
+class GraphResult:
+    """One named graph after a load."""
+
+    graph: str
+    sent: int
+    in_store: int | None = None
+
+
+@dataclass
+class LoadReport:
+    """What ``load_dataset`` did, graph by graph."""
+
+    graphs: list[GraphResult] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return all(g.sent == g.in_store for g in self.graphs)
+
+
+class LoadError(StoreError):
+    """Loading a graph failed; the message says what happened to the previous data."""
+
+    def __init__(self, message: str, loaded: list[GraphResult]):
+        super().__init__(message)
+        self.loaded = loaded
+
+
+def graph_param(iri: str) -> str:
+    """``graph=`` + the IRI percent-encoded whole (an unencoded ``&`` would name another graph)."""
+    return "graph=" + urllib.parse.quote(iri, safe="")
+
+
+def staging_iri(target: str, token: str | None = None) -> str:
+    """A fresh graph IRI to stage data for ``target`` in."""
+    if "#" in target:
+        return f"urn:uuid:{uuid.uuid4()}"
+    token = token or secrets.token_hex(8)
+    return f"{target}{'&' if '?' in target else '?'}{STAGING_PARAM}={token}"
+
+
+def _iri(iri: str) -> str:
+    """An IRI in SPARQL syntax (validated by Oxigraph)."""
+    return str(ox.NamedNode(iri))
+
+
+class _SparqlWrapper(SPARQLWrapper):
+    """SPARQLWrapper builds the query and reads the results; our client sends it (credentials, retries)."""
+
+    def __init__(self, endpoint: str, client: HttpClient):
+        super().__init__(endpoint, returnFormat=JSON, agent="ftzkg")
+        self.setMethod(GET)
+        self._client = client
+
+    def _query(self) -> tuple[urllib.response.addinfourl, str]:
+        return self._client.open(self._createRequest(), idempotent=True), self.returnFormat
+
+
+class StoreLoader:
+    """Replaces named graphs in a SPARQL 1.1 store, atomically and verified."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        client: HttpClient,
+        chunk_size: int = 10_000,
+        progress: Callable[[int, int], None] | None = None,
+    ):
+        if chunk_size < 1:
+            raise ConfigurationError("the chunk size must be at least 1 triple")
+        self.endpoints = endpoints
+        self.client = client
+        self.chunk_size = chunk_size
+        self.progress = progress or (lambda done, total: None)
+        self._total = 0
+
+    # ------------------------------------------------------------ SPARQL
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        """Rows of a SELECT query (values as strings)."""
+        wrapper = _SparqlWrapper(self.endpoints.query_url, self.client)
+        wrapper.setQuery(query)
+        try:
+            result = wrapper.query().convert()
+        except ValueError as exc:  # not JSON
+            raise StoreError(f"GET {self.endpoints.query_url}: unreadable SPARQL results ({exc})") from None
+        return [{k: v["value"] for k, v in row.items()} for row in result["results"]["bindings"]]
+
+    def count(self, graph: str) -> int:
+        """Triples in a named graph (0 when it does not exist)."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"]) if rows else 0
+
+    def update(self, text: str, idempotent: bool) -> None:
+        """Run a SPARQL update (form-encoded POST, which every store accepts)."""
+        body = urllib.parse.urlencode({"update": text}).encode()
+        self.client.request(
+            "POST",
+            self.endpoints.update_url,
+            body,
+            content_type="application/x-www-form-urlencoded",
+            idempotent=idempotent,
+        )
+
+    def check(self) -> None:
+        """Ask the store an ``ASK {}``: fails early on a wrong URL, credentials or a stopped store."""
+        wrapper = _SparqlWrapper(self.endpoints.query_url, self.client)
+        wrapper.setQuery("ASK {}")
+        wrapper.query().convert()
+
+    # ------------------------------------------------------------ writing
+
+    def post_chunk(self, graph: str, triples: list[ox.Triple]) -> None:
+        """Add triples (no blank nodes) to ``graph``; safe to retry since adding a triple twice is a no-op."""
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if self.endpoints.store_url:
+            url = f"{self.endpoints.store_url}{'&' if '?' in self.endpoints.store_url else '?'}"
+            self.client.request(
+                "POST", url + graph_param(graph), body, content_type="application/n-triples", idempotent=True
+            )
+        else:
+            self.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{body.decode()}}} }}", idempotent=True)
+
+    def drop(self, graph: str) -> None:
+        """``DROP SILENT GRAPH`` (for staging graphs only)."""
+        self.update(f"DROP SILENT GRAPH {_iri(graph)}", idempotent=True)
+
+    def replace_graph(self, target: str, triples: list[ox.Triple]) -> GraphResult:
+        """Replace the contents of ``target`` with ``triples``, or leave it as it was and raise."""
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+            raise ValueError("skolemize blank nodes before loading: re-sent blank nodes duplicate data")
+        staging = staging_iri(target)
+        sent = len(triples)
+        log.info("loading %d triples into %s through %s", sent, target, staging)
+        try:
+            for start in range(0, sent, self.chunk_size):
+                chunk = triples[start : start + self.chunk_size]
+                self.post_chunk(staging, chunk)
+                self.progress(len(chunk), self._total or sent)
+            staged = self.count(staging)
+            if staged != sent:
+                raise StoreError(f"the staging graph holds {staged} triples but {sent} were sent")
+        except StoreError as exc:
+            raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
+        try:
+            self.update(f"MOVE {_iri(staging)} TO {_iri(target)}", idempotent=False)
+        except StoreError as exc:
+            moved = self._moved(target, staging, sent)
+            if moved is not True:
+                what = self._abandon(target, staging) if moved is False else self._unknown(target, staging)
+                raise StoreError(f"{exc}; {what}") from None
+            log.warning("%s, but the store did make the move", exc)
+        return GraphResult(target, sent, self.count(target))
+
+    def _moved(self, target: str, staging: str, sent: int) -> bool | None:
+        """After a failed MOVE: did it happen anyway (True), not at all (False), or cannot tell (None)?"""
+        try:
+            if self.count(staging) == sent:
+                return False
+            if self.count(target) == sent and self.count(staging) == 0:
+                return True
+        except StoreError:
+            pass
+        return None
+
+    def _abandon(self, target: str, staging: str) -> str:
+        """Drop the staging graph; a sentence saying what state the store is in."""
+        try:
+            self.drop(staging)
+        except StoreError as exc:
+            return (
+                f"the previous data of <{target}> is unchanged, but the staging graph <{staging}> "
+                f"could not be dropped ({exc}): drop it with DROP SILENT GRAPH <{staging}>"
+            )
+        return f"the previous data of <{target}> is unchanged and the staging graph was dropped"
+
+    def _unknown(self, target: str, staging: str) -> str:
+        return f"could not tell whether <{target}> was replaced; check it, and drop <{staging}> if it exists"
+
+    def load_dataset(self, quads: Iterable[ox.Quad], graphs: Iterable[str] | None = None) -> LoadReport:
+        """Replace each named graph of ``quads`` (or only ``graphs``), then verify all counts."""
+        by_graph = triples_by_graph(quads)
+        wanted = sorted(by_graph) if graphs is None else list(graphs)
+        missing = [g for g in wanted if g not in by_graph]
+        if missing:
+            raise ConfigurationError(f"no such named graph in the data: <{missing[0]}>")
+        self.check()
+        self._total = sum(len(by_graph[g]) for g in wanted)
+        report = LoadReport()
+        for graph in wanted:
+            try:
+                report.graphs.append(self.replace_graph(graph, by_graph[graph]))
+            except StoreError as exc:
+                done = ", ".join(f"<{r.graph}>" for r in report.graphs)
+                before = f" (already replaced: {done})" if done else ""
+                raise LoadError(f"loading <{graph}> failed: {exc}{before}", report.graphs) from None
+        for result in report.graphs:
+            result.in_store = self.count(result.graph)
+        return report
+
+
+def triples_by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    """Skolemized, sorted, distinct triples per named graph; default-graph triples are refused."""
+    quads = skolemize(list(quads))
+    out: dict[str, set[ox.Triple]] = defaultdict(set)
+    for q in quads:
+        if not isinstance(q.graph_name, ox.NamedNode):
+            raise ConfigurationError(
+                "the data has triples outside named graphs; ftzkg loads named graphs only"
+            )
+        out[q.graph_name.value].add(ox.Triple(q.subject, q.predicate, q.object))
+    return {g: sorted(ts, key=sort_key) for g, ts in sorted(out.items())}
+
+
+def read_dataset(release: Path | None = None) -> list[ox.Quad]:
+    """The quads to load: a release folder (checked against SHA256SUMS), an RDF file, or the project's KG."""
+    if release is None:
+        return KnowledgeGraph.load().quads()
+    release = Path(release)
+    if release.is_dir():
+        try:
+            return parse_file(release_file(release))
+        except ReleaseError as exc:
+            raise ConfigurationError(str(exc)) from None
+    return parse_file(release)
