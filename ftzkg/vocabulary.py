@@ -1,0 +1,246 @@
+"""Vocabulary conformance: every class and property data uses must be a known term.
+
+A term is known when the ftzkg ontology defines it (any subject of the ontology
+graph under the ``ftz:`` namespace) or when it belongs to an allowed standard
+vocabulary: term by term for the small ones, whole namespaces for big ones
+such as schema.org. A misspelt term is reported with the closest known term
+(difflib), so ``ftz:exportTo`` comes back as "did you mean ftz:exportsTo?".
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .namespaces import FTZ, PREFIXES, shorten
+
+RDF = PREFIXES["rdf"]
+RDF_TYPE = RDF + "type"
+
+#: Terms of the small standard vocabularies, by namespace (local names).
+STANDARD_TERMS: dict[str, frozenset[str]] = {
+    RDF: frozenset(
+        "type Property Statement subject predicate object first rest nil List value langString HTML "
+        "XMLLiteral Bag Seq Alt JSON".split()
+    ),
+    PREFIXES["rdfs"]: frozenset(
+        "Resource Class subClassOf subPropertyOf comment label domain range seeAlso isDefinedBy Literal "
+        "Container ContainerMembershipProperty member Datatype".split()
+    ),
+    PREFIXES["owl"]: frozenset(
+        "Class Thing Nothing ObjectProperty DatatypeProperty AnnotationProperty FunctionalProperty "
+        "InverseFunctionalProperty TransitiveProperty SymmetricProperty Ontology sameAs differentFrom "
+        "equivalentClass equivalentProperty inverseOf versionInfo versionIRI imports deprecated "
+        "AllDisjointClasses members disjointWith NamedIndividual Restriction onProperty someValuesFrom "
+        "allValuesFrom hasValue unionOf intersectionOf oneOf priorVersion".split()
+    ),
+    PREFIXES["skos"]: frozenset(
+        "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf prefLabel "
+        "altLabel hiddenLabel notation note changeNote definition editorialNote example historyNote "
+        "scopeNote semanticRelation broader narrower related broaderTransitive narrowerTransitive member "
+        "memberList mappingRelation closeMatch exactMatch broadMatch narrowMatch relatedMatch".split()
+    ),
+    PREFIXES["dcterms"]: frozenset(
+        "abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience available "
+        "bibliographicCitation conformsTo contributor coverage created creator date dateAccepted "
+        "dateCopyrighted dateSubmitted description educationLevel extent format hasFormat hasPart "
+        "hasVersion identifier instructionalMethod isFormatOf isPartOf isReferencedBy isReplacedBy "
+        "isRequiredBy issued isVersionOf language license mediator medium modified provenance publisher "
+        "references relation replaces requires rights rightsHolder source spatial subject tableOfContents "
+        "temporal title type valid Agent AgentClass BibliographicResource FileFormat Frequency Jurisdiction "
+        "LicenseDocument LinguisticSystem Location LocationPeriodOrJurisdiction MediaType "
+        "MediaTypeOrExtent MethodOfAccrual MethodOfInstruction PeriodOfTime PhysicalMedium "
+        "PhysicalResource Policy ProvenanceStatement RightsStatement SizeOrDuration Standard".split()
+    ),
+    PREFIXES["prov"]: frozenset(
+        "Entity Activity Agent Plan Person Organization SoftwareAgent Collection Bundle Location "
+        "wasGeneratedBy wasDerivedFrom wasAttributedTo startedAtTime used wasInformedBy endedAtTime "
+        "wasAssociatedWith actedOnBehalfOf generatedAtTime invalidatedAtTime wasRevisionOf wasQuotedFrom "
+        "hadPrimarySource atLocation value wasInfluencedBy hadPlan hadRole qualifiedDerivation "
+        "qualifiedAttribution specializationOf alternateOf".split()
+    ),
+    PREFIXES["org"]: frozenset(
+        "Organization FormalOrganization OrganizationalUnit Site Membership Post Role ChangeEvent "
+        "subOrganizationOf transitiveSubOrganizationOf hasSubOrganization purpose hasUnit unitOf "
+        "classification identifier linkedTo memberOf hasMember hasMembership member organization role "
+        "hasSite siteOf hasPrimarySite hasRegisteredSite siteAddress basedAt location headOf "
+        "reportsTo postIn holds heldBy originalOrganization changedBy resultedFrom resultingOrganization "
+        "remuneration".split()
+    ),
+    PREFIXES["rov"]: frozenset(
+        "RegisteredOrganization legalName orgType orgStatus orgActivity registration hasRegisteredOrganization".split()
+    ),
+    PREFIXES["qb"]: frozenset(
+        "Observation DataSet DataStructureDefinition Slice ComponentSpecification ComponentProperty "
+        "DimensionProperty MeasureProperty AttributeProperty dataSet observation structure component "
+        "dimension measure attribute measureType slice".split()
+    ),
+    PREFIXES["time"]: frozenset(
+        "TemporalEntity Instant Interval ProperInterval DateTimeDescription hasBeginning hasEnd "
+        "inXSDDate inXSDDateTime inXSDgYear inXSDgYearMonth hasDuration before after".split()
+    ),
+    PREFIXES["qudt"]: frozenset(
+        "Unit QuantityValue QuantityKind Quantity unit numericValue value quantityKind hasUnit".split()
+    ),
+    PREFIXES["void"]: frozenset(
+        "Dataset Linkset triples entities classes properties distinctSubjects distinctObjects "
+        "sparqlEndpoint dataDump vocabulary exampleResource uriSpace subset".split()
+    ),
+    PREFIXES["dcat"]: frozenset(
+        "Catalog Dataset Distribution DataService Resource keyword theme distribution downloadURL "
+        "accessURL mediaType contactPoint landingPage byteSize".split()
+    ),
+    "http://xmlns.com/foaf/0.1/": frozenset(
+        "Person Organization Agent Document name homepage page based_near depiction mbox".split()
+    ),
+    "http://purl.org/vocab/vann/": frozenset(
+        "preferredNamespacePrefix preferredNamespaceUri example changes usageNote".split()
+    ),
+}
+
+#: Big vocabularies allowed as whole namespaces (every local name accepted).
+ALLOWED_NAMESPACES: tuple[str, ...] = (
+    PREFIXES["schema"],
+    "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "http://purl.org/linked-data/sdmx/2009/attribute#",
+    "http://purl.org/linked-data/sdmx/2009/measure#",
+    "http://purl.org/linked-data/sdmx/2009/concept#",
+    "http://purl.org/linked-data/sdmx/2009/code#",
+)
+
+_PREFIX_FOR_NAMESPACE = {
+    "http://xmlns.com/foaf/0.1/": "foaf",
+    "http://purl.org/vocab/vann/": "vann",
+}
+
+
+@dataclass(frozen=True)
+class VocabularyProblem:
+    """A term the vocabulary does not know, where it is used, and the closest known term."""
+
+    term: str
+    role: str  # "class", "property" or "term"
+    subject: str
+    suggestion: str | None
+
+    @property
+    def message(self) -> str:
+        text = f"{_short(self.term)} is not a {self.role} of the ftzkg ontology or of an allowed standard vocabulary"
+        if self.suggestion:
+            text += f"; did you mean {_short(self.suggestion)}?"
+        return text
+
+
+def _short(iri: str) -> str:
+    for namespace, prefix in _PREFIX_FOR_NAMESPACE.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return shorten(iri)
+
+
+def _namespace(iri: str) -> str:
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1]
+
+
+class Vocabulary:
+    """The terms data may use: the ontology's plus the allowed standard ones."""
+
+    def __init__(
+        self, ontology_terms: Iterable[str], classes: Iterable[str] = (), properties: Iterable[str] = ()
+    ):
+        self.ontology_terms = frozenset(ontology_terms)
+        self.classes = frozenset(classes)
+        self.properties = frozenset(properties)
+
+    @classmethod
+    def from_quads(cls, ontology: Iterable[ox.Quad]) -> Vocabulary:
+        """The vocabulary of an ontology given as quads (its ``ftz:`` subjects are its terms)."""
+        terms: set[str] = set()
+        classes: set[str] = set()
+        properties: set[str] = set()
+        owl = PREFIXES["owl"]
+        property_types = {
+            owl + "ObjectProperty",
+            owl + "DatatypeProperty",
+            owl + "AnnotationProperty",
+            RDF + "Property",
+        }
+        for quad in ontology:
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(FTZ):
+                continue
+            terms.add(subject.value)
+            if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+                if quad.object.value == owl + "Class":
+                    classes.add(subject.value)
+                elif quad.object.value in property_types:
+                    properties.add(subject.value)
+        return cls(terms, classes, properties)
+
+    def is_known(self, iri: str) -> bool:
+        """Whether data may use this IRI as a class or property."""
+        if iri.startswith(FTZ):
+            return iri in self.ontology_terms
+        if any(iri.startswith(ns) for ns in ALLOWED_NAMESPACES):
+            return True
+        namespace = _namespace(iri)
+        local = iri[len(namespace) :]
+        if namespace in STANDARD_TERMS:
+            return local in STANDARD_TERMS[namespace]
+        return RDF + "_" in iri and local[1:].isdigit()  # rdf:_1 container membership
+
+    def _candidates(self, iri: str, role: str) -> list[str]:
+        if iri.startswith(FTZ):
+            pool = {"class": self.classes, "property": self.properties}.get(role) or self.ontology_terms
+            return sorted(pool or self.ontology_terms)
+        namespace = _namespace(iri)
+        if namespace in STANDARD_TERMS:
+            return sorted(namespace + local for local in STANDARD_TERMS[namespace])
+        every = [t for t in self.ontology_terms]
+        for ns, locals_ in STANDARD_TERMS.items():
+            every.extend(ns + local for local in locals_)
+        return sorted(every)
+
+    def suggest(self, iri: str, role: str) -> str | None:
+        """The closest known term to a misspelt one, or None when nothing is close."""
+        candidates = self._candidates(iri, role)
+        by_local = {c[len(_namespace(c)) :]: c for c in candidates}
+        local = iri[len(_namespace(iri)) :]
+        match = difflib.get_close_matches(local, list(by_local), n=1, cutoff=0.6)
+        if match:
+            return by_local[match[0]]
+        match = difflib.get_close_matches(_short(iri), [_short(c) for c in candidates], n=1, cutoff=0.6)
+        if match:
+            return next(c for c in candidates if _short(c) == match[0])
+        return None
+
+    def check(self, quads: Iterable[ox.Quad]) -> list[VocabularyProblem]:
+        """Unknown classes (objects of rdf:type), unknown properties, and unknown ``ftz:`` IRIs anywhere."""
+        problems: dict[tuple[str, str], VocabularyProblem] = {}
+
+        def report(term: str, role: str, subject: ox.NamedNode | ox.BlankNode | ox.Triple) -> None:
+            if (term, role) not in problems:
+                problems[(term, role)] = VocabularyProblem(term, role, str(subject), self.suggest(term, role))
+
+        for quad in quads:
+            predicate = quad.predicate.value
+            if not self.is_known(predicate):
+                report(predicate, "property", quad.subject)
+            elif predicate.startswith(FTZ) and self.properties and predicate not in self.properties:
+                report(predicate, "property", quad.subject)
+            obj = quad.object
+            if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+                if not self.is_known(obj.value):
+                    report(obj.value, "class", quad.subject)
+                elif obj.value.startswith(FTZ) and self.classes and obj.value not in self.classes:
+                    report(obj.value, "class", quad.subject)
+            elif isinstance(obj, ox.NamedNode) and obj.value.startswith(FTZ) and not self.is_known(obj.value):
+                report(obj.value, "term", quad.subject)
+            if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(FTZ):
+                if not self.is_known(quad.subject.value):
+                    report(quad.subject.value, "term", quad.subject)
+        return sorted(problems.values(), key=lambda p: (p.subject, p.term))
