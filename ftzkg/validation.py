@@ -10,6 +10,7 @@ with the SHACL report graph.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -426,10 +427,8 @@ def _bounded(line: str, at: int, form: str) -> bool:
 def _prefixes(text: str) -> dict[str, str]:
     found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
     if text.lstrip().startswith(("{", "[")):
-        try:
+        with contextlib.suppress(ValueError, RecursionError):
             found.update(_jsonld_prefixes(json.loads(text)))
-        except (ValueError, RecursionError):
-            pass
     return found
 
 

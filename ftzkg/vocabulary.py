@@ -20,30 +20,35 @@ from .namespaces import FTZ, PREFIXES, shorten
 RDF = PREFIXES["rdf"]
 RDF_TYPE = RDF + "type"
 
+
+def _terms(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
 #: Terms of the small standard vocabularies, by namespace (local names).
 STANDARD_TERMS: dict[str, frozenset[str]] = {
-    RDF: frozenset(
+    RDF: _terms(
         "type Property Statement subject predicate object first rest nil List value langString HTML "
-        "XMLLiteral Bag Seq Alt JSON".split()
+        "XMLLiteral Bag Seq Alt JSON"
     ),
-    PREFIXES["rdfs"]: frozenset(
+    PREFIXES["rdfs"]: _terms(
         "Resource Class subClassOf subPropertyOf comment label domain range seeAlso isDefinedBy Literal "
-        "Container ContainerMembershipProperty member Datatype".split()
+        "Container ContainerMembershipProperty member Datatype"
     ),
-    PREFIXES["owl"]: frozenset(
+    PREFIXES["owl"]: _terms(
         "Class Thing Nothing ObjectProperty DatatypeProperty AnnotationProperty FunctionalProperty "
         "InverseFunctionalProperty TransitiveProperty SymmetricProperty Ontology sameAs differentFrom "
         "equivalentClass equivalentProperty inverseOf versionInfo versionIRI imports deprecated "
         "AllDisjointClasses members disjointWith NamedIndividual Restriction onProperty someValuesFrom "
-        "allValuesFrom hasValue unionOf intersectionOf oneOf priorVersion".split()
+        "allValuesFrom hasValue unionOf intersectionOf oneOf priorVersion"
     ),
-    PREFIXES["skos"]: frozenset(
+    PREFIXES["skos"]: _terms(
         "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf prefLabel "
         "altLabel hiddenLabel notation note changeNote definition editorialNote example historyNote "
         "scopeNote semanticRelation broader narrower related broaderTransitive narrowerTransitive member "
-        "memberList mappingRelation closeMatch exactMatch broadMatch narrowMatch relatedMatch".split()
+        "memberList mappingRelation closeMatch exactMatch broadMatch narrowMatch relatedMatch"
     ),
-    PREFIXES["dcterms"]: frozenset(
+    PREFIXES["dcterms"]: _terms(
         "abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience available "
         "bibliographicCitation conformsTo contributor coverage created creator date dateAccepted "
         "dateCopyrighted dateSubmitted description educationLevel extent format hasFormat hasPart "
@@ -53,51 +58,52 @@ STANDARD_TERMS: dict[str, frozenset[str]] = {
         "temporal title type valid Agent AgentClass BibliographicResource FileFormat Frequency Jurisdiction "
         "LicenseDocument LinguisticSystem Location LocationPeriodOrJurisdiction MediaType "
         "MediaTypeOrExtent MethodOfAccrual MethodOfInstruction PeriodOfTime PhysicalMedium "
-        "PhysicalResource Policy ProvenanceStatement RightsStatement SizeOrDuration Standard".split()
+        "PhysicalResource Policy ProvenanceStatement RightsStatement SizeOrDuration Standard"
     ),
-    PREFIXES["prov"]: frozenset(
+    PREFIXES["prov"]: _terms(
         "Entity Activity Agent Plan Person Organization SoftwareAgent Collection Bundle Location "
         "wasGeneratedBy wasDerivedFrom wasAttributedTo startedAtTime used wasInformedBy endedAtTime "
         "wasAssociatedWith actedOnBehalfOf generatedAtTime invalidatedAtTime wasRevisionOf wasQuotedFrom "
         "hadPrimarySource atLocation value wasInfluencedBy hadPlan hadRole qualifiedDerivation "
-        "qualifiedAttribution specializationOf alternateOf".split()
+        "qualifiedAttribution specializationOf alternateOf"
     ),
-    PREFIXES["org"]: frozenset(
+    PREFIXES["org"]: _terms(
         "Organization FormalOrganization OrganizationalUnit Site Membership Post Role ChangeEvent "
         "subOrganizationOf transitiveSubOrganizationOf hasSubOrganization purpose hasUnit unitOf "
         "classification identifier linkedTo memberOf hasMember hasMembership member organization role "
         "hasSite siteOf hasPrimarySite hasRegisteredSite siteAddress basedAt location headOf "
         "reportsTo postIn holds heldBy originalOrganization changedBy resultedFrom resultingOrganization "
-        "remuneration".split()
+        "remuneration"
     ),
-    PREFIXES["rov"]: frozenset(
-        "RegisteredOrganization legalName orgType orgStatus orgActivity registration hasRegisteredOrganization".split()
+    PREFIXES["rov"]: _terms(
+        "RegisteredOrganization legalName orgType orgStatus orgActivity registration "
+        "hasRegisteredOrganization"
     ),
-    PREFIXES["qb"]: frozenset(
+    PREFIXES["qb"]: _terms(
         "Observation DataSet DataStructureDefinition Slice ComponentSpecification ComponentProperty "
         "DimensionProperty MeasureProperty AttributeProperty dataSet observation structure component "
-        "dimension measure attribute measureType slice".split()
+        "dimension measure attribute measureType slice"
     ),
-    PREFIXES["time"]: frozenset(
+    PREFIXES["time"]: _terms(
         "TemporalEntity Instant Interval ProperInterval DateTimeDescription hasBeginning hasEnd "
-        "inXSDDate inXSDDateTime inXSDgYear inXSDgYearMonth hasDuration before after".split()
+        "inXSDDate inXSDDateTime inXSDgYear inXSDgYearMonth hasDuration before after"
     ),
-    PREFIXES["qudt"]: frozenset(
-        "Unit QuantityValue QuantityKind Quantity unit numericValue value quantityKind hasUnit".split()
+    PREFIXES["qudt"]: _terms(
+        "Unit QuantityValue QuantityKind Quantity unit numericValue value quantityKind hasUnit"
     ),
-    PREFIXES["void"]: frozenset(
+    PREFIXES["void"]: _terms(
         "Dataset Linkset triples entities classes properties distinctSubjects distinctObjects "
-        "sparqlEndpoint dataDump vocabulary exampleResource uriSpace subset".split()
+        "sparqlEndpoint dataDump vocabulary exampleResource uriSpace subset"
     ),
-    PREFIXES["dcat"]: frozenset(
+    PREFIXES["dcat"]: _terms(
         "Catalog Dataset Distribution DataService Resource keyword theme distribution downloadURL "
-        "accessURL mediaType contactPoint landingPage byteSize".split()
+        "accessURL mediaType contactPoint landingPage byteSize"
     ),
-    "http://xmlns.com/foaf/0.1/": frozenset(
-        "Person Organization Agent Document name homepage page based_near depiction mbox".split()
+    "http://xmlns.com/foaf/0.1/": _terms(
+        "Person Organization Agent Document name homepage page based_near depiction mbox"
     ),
-    "http://purl.org/vocab/vann/": frozenset(
-        "preferredNamespacePrefix preferredNamespaceUri example changes usageNote".split()
+    "http://purl.org/vocab/vann/": _terms(
+        "preferredNamespacePrefix preferredNamespaceUri example changes usageNote"
     ),
 }
 
@@ -128,7 +134,7 @@ class VocabularyProblem:
 
     @property
     def message(self) -> str:
-        text = f"{_short(self.term)} is not a {self.role} of the ftzkg ontology or of an allowed standard vocabulary"
+        text = f"{_short(self.term)} is not a {self.role} of the ftzkg ontology or an allowed vocabulary"
         if self.suggestion:
             text += f"; did you mean {_short(self.suggestion)}?"
         return text
@@ -193,6 +199,12 @@ class Vocabulary:
             return local in STANDARD_TERMS[namespace]
         return RDF + "_" in iri and local[1:].isdigit()  # rdf:_1 container membership
 
+    def _is(self, iri: str, kind: frozenset[str]) -> bool:
+        """Known, and for an ``ftz:`` term also of the right kind (class or property)."""
+        if not self.is_known(iri):
+            return False
+        return not (iri.startswith(FTZ) and kind and iri not in kind)
+
     def _candidates(self, iri: str, role: str) -> list[str]:
         if iri.startswith(FTZ):
             pool = {"class": self.classes, "property": self.properties}.get(role) or self.ontology_terms
@@ -228,19 +240,19 @@ class Vocabulary:
 
         for quad in quads:
             predicate = quad.predicate.value
-            if not self.is_known(predicate):
-                report(predicate, "property", quad.subject)
-            elif predicate.startswith(FTZ) and self.properties and predicate not in self.properties:
+            if not self._is(predicate, self.properties):
                 report(predicate, "property", quad.subject)
             obj = quad.object
             if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
-                if not self.is_known(obj.value):
-                    report(obj.value, "class", quad.subject)
-                elif obj.value.startswith(FTZ) and self.classes and obj.value not in self.classes:
+                if not self._is(obj.value, self.classes):
                     report(obj.value, "class", quad.subject)
             elif isinstance(obj, ox.NamedNode) and obj.value.startswith(FTZ) and not self.is_known(obj.value):
                 report(obj.value, "term", quad.subject)
-            if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(FTZ):
-                if not self.is_known(quad.subject.value):
-                    report(quad.subject.value, "term", quad.subject)
+            subject = quad.subject
+            if (
+                isinstance(subject, ox.NamedNode)
+                and subject.value.startswith(FTZ)
+                and not self.is_known(subject.value)
+            ):
+                report(subject.value, "term", subject)
         return sorted(problems.values(), key=lambda p: (p.subject, p.term))
