@@ -119,6 +119,159 @@ def build(out_dir: str) -> None:
 
 # ---------------------------------------------------------------- queries, query: issue 4
 
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries(fmt: str) -> None:
+    """List the query catalogue (queries/*.rq): name, title, parameters.
+
+    \b
+    Example:
+      ftzkg queries
+      ftzkg query firms-reaching-region --param region=region:034
+    """
+    from .catalogue import CatalogueError, catalogue
+
+    try:
+        entries = catalogue()
+    except CatalogueError as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        listing = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "question": q.question,
+                "parameters": [{"name": p.name, "type": p.type, "default": p.default} for p in q.parameters],
+            }
+            for q in entries
+        ]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    width = max(len(q.name) for q in entries) if entries else 0
+    for q in entries:
+        params = ", ".join(f"{p.name} ({p.type}, default {p.default})" for p in q.parameters) or "none"
+        click.echo(f"{q.name:<{width}}  {q.title}")
+        click.echo(f"{'':<{width}}  parameters: {params}")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--sparql", help="Run this query text instead of a catalogue query or file.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Bind a parameter (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table, csv, tsv, json, xml (SELECT/ASK); turtle, nt, nq, trig, jsonld, xml, csv (CONSTRUCT).",
+)
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 query endpoint instead.")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Run on this on-disk Oxigraph store (opened read-only) instead of the project's files.",
+)
+@click.option("--allow-federation", is_flag=True, help="Allow SERVICE, LOAD and FROM of outside IRIs.")
+@click.option("--allow-update", is_flag=True, help="Allow SPARQL updates on the embedded store.")
+@click.option(
+    "--max-width", type=click.IntRange(min=0), default=60, show_default=True, help="Table cell width; 0: any."
+)
+def query(
+    name: str | None,
+    sparql: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    endpoint: str | None,
+    store_dir: str | None,
+    allow_federation: bool,
+    allow_update: bool,
+    max_width: int,
+) -> None:
+    """Run a catalogue query by NAME, a .rq file, '-' (standard input) or --sparql TEXT.
+
+    Queries see the union of all named graphs as their default graph. Parameters are
+    bound as typed RDF terms, never pasted into the text.
+
+    \b
+    Example:
+      ftzkg query trade-links
+      ftzkg query firms-reaching-region --param region=region:145 --format csv
+      ftzkg query --sparql 'SELECT ?firm WHERE { ?firm a ftz:Enterprise }'
+      ftzkg query --endpoint http://127.0.0.1:7878/query trade-links
+    """
+    from pathlib import Path
+
+    from .catalogue import CatalogueError, QueryFile, find_query, parse_query_text
+    from .querying import BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
+    from .results import FORMAT_NAMES, FormatError, write
+
+    if fmt not in FORMAT_NAMES:
+        fail(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--param {item!r}: expected KEY=VALUE")
+        given[key.strip()] = value
+    try:
+        if sparql is not None:
+            if name is not None:
+                fail("give either NAME or --sparql, not both")
+            entry = parse_query_text(sparql, "--sparql")
+        elif name is None:
+            fail("give a query NAME, a .rq file, '-' for standard input, or --sparql TEXT")
+            return
+        elif name == "-":
+            entry = parse_query_text(sys.stdin.read(), "<stdin>")
+        elif name.endswith(".rq") or "/" in name:
+            path = Path(name)
+            if not path.is_file():
+                fail(f"{name}: no such query file")
+            entry = parse_query_text(path.read_text(encoding="utf-8"), path.stem, path)
+        else:
+            entry = find_query(name)
+    except (CatalogueError, UnicodeDecodeError, OSError) as exc:
+        fail(str(exc))
+        return
+    assert isinstance(entry, QueryFile)
+    if endpoint is not None:
+        from .endpoint import EndpointBackend
+
+        backend = EndpointBackend(endpoint)
+    elif store_dir is not None:
+        import pyoxigraph as ox
+
+        try:
+            backend = EmbeddedBackend(ox.Store.read_only(store_dir))
+        except OSError as exc:
+            fail(f"{store_dir}: cannot open the store: {exc}", 3)
+            return
+    else:
+        backend = EmbeddedBackend(load_kg().store)
+    where = str(entry.path) if entry.path else entry.name
+    out = click.get_binary_stream("stdout")
+    try:
+        result = execute(
+            backend,
+            entry.text,
+            query=entry,
+            params=given,
+            allow_federation=allow_federation,
+            allow_update=allow_update,
+            where=where,
+        )
+        write(result, out, fmt, labeller=backend.labels, max_width=max_width)
+    except QueryRefused as exc:
+        fail(f"{exc}; pass --{exc.opt_in.replace('_', '-')} to run it anyway")
+    except (QueryError, FormatError) as exc:
+        fail(str(exc))
+    except BackendError as exc:
+        fail(str(exc), 3)
+
+
 # ---------------------------------------------------------------- load, serve: issue 5
 
 
