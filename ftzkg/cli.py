@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import shorten
-from .parsing import RdfInputError
+from .parsing import DEFAULT_MAX_BYTES, RdfInputError
+from .shacl_engines import ENGINES
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -116,6 +118,61 @@ def build(out_dir: str) -> None:
 
 
 # ---------------------------------------------------------------- validate: issue 3
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse any contribution file larger than this.",
+)
+@click.option("--fail-on-warning", is_flag=True, help="Exit 1 when there are warnings, not only violations.")
+@click.option(
+    "--engine", type=click.Choice(list(ENGINES)), default="pyshacl", show_default=True, help="SHACL engine."
+)
+def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning: bool, engine: str) -> None:
+    """Validate the knowledge graph, or FILES as a contribution to it.
+
+    Without FILES, every data graph is checked with the shapes of ontology/shapes.ttl
+    and for vocabulary conformance. With FILES (Turtle, TriG, N-Triples, N-Quads,
+    JSON-LD, RDF/XML), they are checked in the context of the existing graph:
+    only problems they introduce or touch are reported, with what they add.
+
+    \b
+    Exit codes: 0 valid (warnings allowed), 1 violations (or warnings with
+    --fail-on-warning), 2 unusable input.
+    \b
+    Examples:
+      ftzkg validate
+      ftzkg validate data/contributions/examples/valid-example-firm.ttl
+      ftzkg validate new-firm.jsonld --format json
+    """
+    from .contribution import validate_contribution
+    from .validation import format_text, validate_knowledge_graph
+
+    try:
+        if files:
+            report = validate_contribution(list(files), load_kg(), engine=engine, max_bytes=max_bytes)
+        else:
+            report = validate_knowledge_graph(load_kg(), engine=engine)
+    except RdfInputError as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(report.to_json())
+    elif fmt == "turtle":
+        click.echo(report.to_turtle())
+    else:
+        click.echo(format_text(report, contribution=bool(files)))
+    if not report.conforms or (fail_on_warning and report.count("Warning")):
+        sys.exit(EXIT_INVALID)
+
 
 # ---------------------------------------------------------------- queries, query: issue 4
 
@@ -488,3 +545,36 @@ def synth(firms: int, seed: int, out_dir: str, fmt: str, violations: float) -> N
 
 
 # ---------------------------------------------------------------- site: issue 7
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="site-out",
+    show_default=True,
+    help="Folder to write the site into (replaced whole; a foreign non-empty folder is refused).",
+)
+def site(out_dir: str) -> None:
+    """Generate a static website: ontology reference, entity pages, trade-network picture.
+
+    Open OUT/index.html from disk or publish the folder as it is; it needs no server
+    and no network.
+
+    \b
+    Example:
+      ftzkg site --out site-out
+    """
+    from .site import SiteError, build_site
+
+    try:
+        summary = build_site(load_kg(), out_dir)
+    except SiteError as exc:
+        fail(str(exc))
+        return
+    click.echo(
+        f"wrote {summary.files} files to {summary.out_dir}: {summary.entity_pages} entity pages, "
+        f"{summary.ontology_terms} ontology terms, {summary.questions} catalogue questions"
+    )
+    click.echo(f"open {summary.out_dir / 'index.html'}")

@@ -1,0 +1,286 @@
+"""Validating a contribution: new RDF files checked in the context of the existing graph.
+
+The files are parsed as untrusted input (:func:`ftzkg.parsing.parse_untrusted`).
+Then, without copying the existing graph:
+
+1. vocabulary conformance, attempts to redefine ontology terms, embedded
+   shapes (ignored as shapes and reported) and conflicts with single-valued
+   properties already set in the graph are checked on the contribution's triples;
+2. the nodes the contribution touches (subjects of its triples) and the existing
+   nodes whose neighbourhood it reaches are the focus nodes; their
+   :data:`~ftzkg.validation.NEIGHBOURHOOD_HOPS`-hop neighbourhood is extracted
+   from the existing graph plus the contribution and validated with the
+   project's shapes; the same neighbourhood without the contribution is
+   validated too, so a problem of an existing node is reported only when the
+   contribution introduces it;
+3. what the contribution adds is counted: new entities by class, new statements.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+
+from . import project
+from .knowledge_graph import KnowledgeGraph
+from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
+from .parsing import DEFAULT_MAX_BYTES, parse_untrusted
+from .validation import (
+    CONFLICT_CHECK,
+    EMBEDDED_SHAPES_CHECK,
+    INVERSE_PROPERTIES,
+    ONTOLOGY_PROTECTION_CHECK,
+    Additions,
+    Finding,
+    Node,
+    SourceLocator,
+    StoreView,
+    ValidationReport,
+    dependents,
+    display_path,
+    load_shapes,
+    neighbourhood,
+    shacl_findings,
+    sort_findings,
+    to_rdflib,
+    vocabulary_findings,
+)
+from .vocabulary import RDF_TYPE, Vocabulary
+
+SH_NS = PREFIXES["sh"]
+OWL_FUNCTIONAL = PREFIXES["owl"] + "FunctionalProperty"
+MAX_COUNT_COMPONENT = str(SH.MaxCountConstraintComponent)
+
+
+def _is_protected(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> bool:
+    """Ontology and shapes terms, and the ontology and shapes documents themselves."""
+    if not isinstance(node, ox.NamedNode):
+        return False
+    iri = node.value
+    return iri.startswith((FTZ, SHAPES_NS)) or iri in (ONTOLOGY, SHAPES) or iri.startswith(ONTOLOGY + "/")
+
+
+def _is_shacl(quad: ox.Quad) -> bool:
+    if quad.predicate.value.startswith(SH_NS):
+        return True
+    obj = quad.object
+    return quad.predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode) and obj.value.startswith(SH_NS)
+
+
+def single_valued_properties(ontology: Iterable[ox.Quad], shapes: rdflib.Graph) -> set[str]:
+    """owl:FunctionalProperty terms of the ontology and every plain path a shape caps at sh:maxCount 1."""
+    single = {
+        q.subject.value
+        for q in ontology
+        if q.predicate.value == RDF_TYPE
+        and isinstance(q.object, ox.NamedNode)
+        and q.object.value == OWL_FUNCTIONAL
+        and isinstance(q.subject, ox.NamedNode)
+    }
+    for shape in shapes.subjects(SH.maxCount, rdflib.Literal(1)):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, rdflib.URIRef):
+            single.add(str(path))
+    return single
+
+
+def _text(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    if isinstance(node, ox.NamedNode):
+        return node.value
+    if isinstance(node, ox.BlankNode):
+        return f"_:{node.value}"
+    if isinstance(node, ox.Literal):
+        return node.value
+    return str(node)
+
+
+def _short(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    if isinstance(node, ox.NamedNode):
+        short = shorten(node.value)
+        return short
+    if isinstance(node, ox.Literal):
+        return f'"{node.value}"'
+    return _text(node)
+
+
+def validate_contribution(
+    paths: Sequence[Path],
+    kg: KnowledgeGraph | None = None,
+    engine: str = "pyshacl",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ValidationReport:
+    """Validate RDF files as a contribution to the knowledge graph ``kg`` (the project's graph by default).
+
+    Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all.
+    """
+    parsed = [(path, parse_untrusted(path, max_bytes=max_bytes)) for path in paths]
+    kg = kg if kg is not None else KnowledgeGraph.load()
+    ontology = kg.quads([ONTOLOGY_GRAPH])
+    shapes = load_shapes()
+    vocabulary = Vocabulary.from_quads(ontology)
+    names = {path: display_path(path) for path, _ in parsed}
+    locator = SourceLocator([p for p, _ in parsed], names)
+    data_locator = SourceLocator([s.path for s in project.data_files()])
+
+    findings: list[Finding] = []
+    triples: dict[ox.Triple, str] = {}  # triple -> file it comes from (first)
+    home: dict[str, str] = {}  # subject -> file that first states something about it
+    for path, quads in parsed:
+        name = names[path]
+        file_findings = vocabulary_findings(vocabulary, quads)
+        protected: dict[str, list[str]] = {}
+        shacl: set[str] = set()
+        for quad in quads:
+            subject = _text(quad.subject)
+            if _is_protected(quad.subject):
+                protected.setdefault(subject, []).append(_short(quad.predicate))
+                continue
+            if _is_shacl(quad):
+                shacl.add(subject)
+                continue
+            triples.setdefault(quad.triple, name)
+            home.setdefault(subject, name)
+        for subject, predicates in protected.items():
+            file_findings.append(
+                Finding(
+                    "Violation",
+                    subject,
+                    ONTOLOGY_PROTECTION_CHECK,
+                    f"A contribution cannot define, redefine or annotate ontology terms: {len(predicates)} "
+                    f"statement(s) about {shorten(subject)} ({', '.join(sorted(set(predicates)))}). "
+                    "Propose ontology changes in ontology/ftz.ttl instead.",
+                )
+            )
+        for subject in sorted(shacl):
+            file_findings.append(
+                Finding(
+                    "Violation",
+                    subject,
+                    EMBEDDED_SHAPES_CHECK,
+                    "SHACL statements (shapes, sh:deactivated, SPARQL constraints) in a contribution are "
+                    "ignored: shapes come only from ontology/shapes.ttl. Remove them from the data.",
+                )
+            )
+        for finding in file_findings:
+            if finding.shape == EMBEDDED_SHAPES_CHECK or finding.shape == ONTOLOGY_PROTECTION_CHECK:
+                file, line = locator.locate(finding.focus, name)
+            elif finding.value:
+                file, line = locator.first_mention(finding.value, name)
+            else:
+                file, line = locator.locate(finding.focus, name)
+            findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
+
+    existing = StoreView(kg.store)
+    contribution_store = ox.Store()
+    contribution_store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    added = StoreView(contribution_store, excluded_graphs=())
+
+    conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes))
+    findings += [Finding(**{**f.__dict__, "file": triples_file(f, triples), "line": None}) for f in conflicts]
+
+    skip = frozenset(q.subject for q in ontology if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
+    touched: set[Node] = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)}
+    anchors = set(touched)
+    anchors.update(
+        t.object
+        for t in triples
+        if t.predicate.value in INVERSE_PROPERTIES and isinstance(t.object, ox.NamedNode | ox.BlankNode)
+    )
+    focus = (touched | dependents([existing, added], anchors, skip=skip)) - skip
+    focus_text = {_text(n) for n in focus}
+    touched_text = {_text(n) for n in touched}
+
+    ontology_graph = to_rdflib(ontology)
+    after, report = shacl_findings(
+        to_rdflib(neighbourhood([existing, added], focus, skip=skip)), ontology_graph, shapes, engine
+    )
+    before_keys: set[tuple] = set()
+    if focus - touched:
+        before, _ = shacl_findings(
+            to_rdflib(neighbourhood([existing], focus - touched, skip=skip)), ontology_graph, shapes, engine
+        )
+        before_keys = {f.key() for f in before}
+    conflict_keys = {(f.focus, f.path) for f in conflicts}
+    for finding in after:
+        if finding.focus not in focus_text:
+            continue
+        if finding.focus not in touched_text and finding.key() in before_keys:
+            continue
+        if finding.path and (finding.focus, finding.path) in conflict_keys:
+            continue  # the conflict check already explains a second value
+        name = home.get(finding.focus)
+        file, line = locator.locate(finding.focus, name) if name else data_locator.locate(finding.focus)
+        findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
+
+    return ValidationReport(
+        findings=sort_findings(findings),
+        report_graph=report,
+        files=list(names.values()),
+        additions=_additions(triples, existing),
+        focus_nodes=len(focus),
+    )
+
+
+def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:
+    """The contribution file holding the conflicting statement of a finding."""
+    for triple, name in triples.items():
+        if _text(triple.subject) == finding.focus and triple.predicate.value == finding.path:
+            return name
+    return None
+
+
+def _conflicts(triples: dict[ox.Triple, str], existing: StoreView, single: set[str]) -> list[Finding]:
+    """A second value for a single-valued property the existing graph already sets."""
+    found: list[Finding] = []
+    for triple in triples:
+        if triple.predicate.value not in single or not isinstance(triple.subject, ox.NamedNode):
+            continue
+        for quad in existing.store.quads_for_pattern(triple.subject, triple.predicate, None, None):
+            if quad.object == triple.object or not existing._keep(quad):
+                continue
+            graph = _short(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else "default graph"
+            found.append(
+                Finding(
+                    "Violation",
+                    triple.subject.value,
+                    CONFLICT_CHECK,
+                    f"Conflicts with existing data: {_short(triple.subject)} already has "
+                    f"{_short(triple.predicate)} {_short(quad.object)} (graph {graph}) and this property "
+                    f"takes one value; the contribution gives {_short(triple.object)}. Correct the existing "
+                    "statement in its own file instead.",
+                    path=triple.predicate.value,
+                    value=_text(triple.object),
+                )
+            )
+    return found
+
+
+def _additions(triples: dict[ox.Triple, str], existing: StoreView) -> Additions:
+    """New entities by class (typed subjects the graph does not know yet) and new statements."""
+    entities: Counter[str] = Counter()
+    new_statements = 0
+    for triple in triples:
+        present = any(
+            existing._keep(q)
+            for q in existing.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        )
+        if present:
+            continue
+        new_statements += 1
+        if (
+            triple.predicate.value == RDF_TYPE
+            and isinstance(triple.object, ox.NamedNode)
+            and isinstance(triple.subject, ox.NamedNode | ox.BlankNode)
+            and not existing.has_subject(triple.subject)
+        ):
+            entities[triple.object.value] += 1
+    return Additions(
+        entities=dict(sorted(entities.items())),
+        statements=new_statements,
+        already_present=len(triples) - new_statements,
+    )
