@@ -132,19 +132,21 @@ def validate_contribution(
     home: dict[str, str] = {}  # subject -> file that first states something about it
     for path, quads in parsed:
         name = names[path]
-        file_findings = vocabulary_findings(vocabulary, quads)
         protected: dict[str, list[str]] = {}
         shacl: set[str] = set()
+        kept: list[ox.Quad] = []
         for quad in quads:
             subject = _text(quad.subject)
-            if _is_protected(quad.subject):
-                protected.setdefault(subject, []).append(_short(quad.predicate))
-                continue
             if _is_shacl(quad):
                 shacl.add(subject)
                 continue
+            if _is_protected(quad.subject):
+                protected.setdefault(subject, []).append(_short(quad.predicate))
+                continue
+            kept.append(quad)
             triples.setdefault(quad.triple, name)
             home.setdefault(subject, name)
+        file_findings = vocabulary_findings(vocabulary, kept)
         for subject, predicates in protected.items():
             file_findings.append(
                 Finding(
@@ -181,7 +183,10 @@ def validate_contribution(
     added = StoreView(contribution_store, excluded_graphs=())
 
     conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes))
-    findings += [Finding(**{**f.__dict__, "file": triples_file(f, triples), "line": None}) for f in conflicts]
+    for conflict in conflicts:
+        name = triples_file(conflict, triples)
+        file, line = locator.locate(conflict.focus, name)
+        findings.append(Finding(**{**conflict.__dict__, "file": file or name, "line": line}))
 
     skip = frozenset(q.subject for q in ontology if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
     touched: set[Node] = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)}

@@ -118,11 +118,14 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _literal_position(text: str, lexical: str) -> tuple[int | None, int | None]:
-    """Where a literal's lexical form first appears in quotes (or bare) in the file text."""
+    """Where a literal's lexical form first appears (quoted first, then bare), outside comment lines."""
     for needle in (f'"{lexical}"', f"'{lexical}'", lexical):
-        offset = text.find(needle)
-        if offset >= 0:
-            return _position(text, offset)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            column = line.find(needle)
+            if column >= 0:
+                return number, column + 1
     return None, None
 
 

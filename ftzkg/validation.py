@@ -199,6 +199,8 @@ def shacl_findings(
     for triple in ontology:
         combined.add(triple)
     _, report = run_shacl(combined, shapes, ontology, engine=engine)
+    if not isinstance(report, rdflib.Graph):  # pySHACL's ValidationFailure: a broken shape, not bad data
+        raise RuntimeError(f"the SHACL engine could not run the shapes: {getattr(report, 'message', report)}")
     return findings_from_report(report), report
 
 
@@ -215,12 +217,15 @@ def findings_from_report(report: rdflib.Graph) -> list[Finding]:
                 severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
                 focus=_term_text(report.value(result, SH.focusNode)),
                 shape=_term_text(report.value(result, SH.sourceShape)),
-                message=messages[0] if messages else "(no message)",
+                message=_IRI_IN_TEXT.sub(lambda m: shorten_term(m.group(0)), messages[0]) if messages else "",
                 path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 value=_term_text(value) if value is not None else None,
             )
         )
     return findings
+
+
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"{}|\\^`,;()]*[^\s<>\"{}|\\^`,;().]")
 
 
 def _term_text(term: rdflib.term.Node | None) -> str:
@@ -535,9 +540,9 @@ def format_text(report: ValidationReport, contribution: bool = False) -> str:
         total = sum(entities.values())
         listed = ", ".join(f"{shorten_term(cls)} {n}" for cls, n in entities.items())
         lines.append(
-            f"Adds {total} new entit{'y' if total == 1 else 'ies'}"
+            f"Adds {_plural(total, 'new entity', 'new entities')}"
             + (f" ({listed})" if listed else "")
-            + f" and {report.additions.statements} new statements"
+            + f" and {_plural(report.additions.statements, 'new statement')}"
             + (
                 f" ({report.additions.already_present} already in the graph)"
                 if report.additions.already_present
@@ -545,7 +550,11 @@ def format_text(report: ValidationReport, contribution: bool = False) -> str:
             )
             + "."
         )
-    violations, warnings, infos = (report.count(s) for s in SEVERITIES)
+    counts = ", ".join(_plural(report.count(s), s.lower()) for s in SEVERITIES)
     verdict = "VALID" if report.conforms else "NOT VALID"
-    lines.append(f"Result: {verdict}: {violations} violations, {warnings} warnings, {infos} infos.")
+    lines.append(f"Result: {verdict}: {counts}.")
     return "\n".join(lines)
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
