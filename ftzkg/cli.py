@@ -309,7 +309,7 @@ def query(
     else:
         backend = EmbeddedBackend(load_kg().store)
     where = str(entry.path) if entry.path else entry.name
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     try:
         result = execute(
             backend,
@@ -383,6 +383,7 @@ def load(
       ftzkg load --query-url http://localhost:3030/ds/query \\
                  --update-url http://localhost:3030/ds/update --store-url http://localhost:3030/ds/data
     """
+    import logging
     import urllib.parse
     from pathlib import Path
 
@@ -405,6 +406,10 @@ def load(
         bar.update(done)
 
     show_progress = sys.stderr.isatty() if progress is None else progress
+    notes = logging.StreamHandler(sys.stderr)  # retries and recoveries, one line each
+    notes.setLevel(logging.WARNING)
+    notes.setFormatter(logging.Formatter("warning: %(message)s"))
+    logging.getLogger("ftzkg").addHandler(notes)
     try:
         endpoints = Endpoints.resolve(endpoint, query_url, update_url, store_url)
         credentials = credentials_from_env()
@@ -421,6 +426,7 @@ def load(
         fail(str(exc), EXIT_STORE)
         return
     finally:
+        logging.getLogger("ftzkg").removeHandler(notes)
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(f"{'named graph':<58}{'sent':>8}{'in store':>10}")

@@ -224,10 +224,13 @@ class StoreLoader:
             self.update(f"MOVE {_iri(staging)} TO {_iri(target)}", idempotent=False)
         except StoreError as exc:
             moved = self._moved(target, staging, sent)
-            if moved is not True:
-                what = self._abandon(target, staging) if moved is False else self._unknown(target, staging)
-                raise StoreError(f"{exc}; {what}") from None
-            log.warning("%s, but the store did make the move", exc)
+            if moved is True:
+                log.warning("%s, but the store did make the move", exc)
+            elif moved is False or exc.status is not None:
+                # an update the store answered with an error is not applied (SPARQL 1.1 Update, 2.2)
+                raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
+            else:
+                raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
         return GraphResult(target, sent, self.count(target))
 
     def _moved(self, target: str, staging: str, sent: int) -> bool | None:

@@ -1,0 +1,220 @@
+"""A fault-injecting HTTP proxy for tests: real requests to a real store, with chosen ones going wrong.
+
+The proxy listens on 127.0.0.1 (a free port), forwards every request to the
+upstream server (a real ``oxigraph serve``) and records what it saw. A
+:class:`Fault` picks a request (the n-th that matches a predicate) and makes it
+fail: an HTTP status instead of an answer, a corrupted body, a stall, a lost
+answer after the store did the work, or a callback (killing the store) first.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Seen:
+    """A request as the proxy received it."""
+
+    method: str
+    path: str
+    query: str
+    params: dict[str, list[str]]
+    content_type: str | None
+    authorization: str | None
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        """The body, with a form-encoded ``update=`` or ``query=`` decoded."""
+        if self.content_type == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(self.body.decode())
+            return "\n".join(v for key in ("update", "query") for v in form.get(key, []))
+        return self.body.decode(errors="replace")
+
+
+def is_chunk_post(seen: Seen) -> bool:
+    """A Graph Store POST of data."""
+    return seen.method == "POST" and seen.path.endswith("/store")
+
+
+def is_move(seen: Seen) -> bool:
+    """A SPARQL ``MOVE`` update."""
+    return seen.path.endswith("/update") and "MOVE" in seen.text
+
+
+@dataclass
+class Fault:
+    """Make the ``nth`` request matching ``when`` fail with ``action``.
+
+    Actions: ``status`` (answer ``status`` and ``message`` without forwarding),
+    ``corrupt`` (forward a broken body), ``stall`` (answer nothing until the proxy
+    stops), ``drop_after`` (forward, then close the connection without answering),
+    ``before`` (call ``callback`` first, e.g. to kill the store, then forward).
+    """
+
+    when: Callable[[Seen], bool]
+    action: str
+    nth: int = 1
+    status: int = 500
+    message: str = "injected failure"
+    callback: Callable[[], None] | None = None
+    matched: int = field(default=0, init=False)
+
+    def applies(self, seen: Seen) -> bool:
+        if not self.when(seen):
+            return False
+        self.matched += 1
+        return self.matched == self.nth
+
+
+class FaultProxy:
+    """An HTTP proxy on 127.0.0.1 in front of ``upstream`` (context manager)."""
+
+    def __init__(self, upstream: str, faults: list[Fault] | None = None, require_auth: str | None = None):
+        parts = urllib.parse.urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.faults = faults or []
+        self.require_auth = require_auth
+        self.requests: list[Seen] = []
+        self.released = threading.Event()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.released.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _fault_for(self, seen: Seen) -> Fault | None:
+        with self._lock:
+            self.requests.append(seen)
+            hits = [f for f in self.faults if f.applies(seen)]  # every fault counts every request
+            return hits[0] if hits else None
+
+    def _forward(self, seen: Seen, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        conn = http.client.HTTPConnection(*self.upstream, timeout=30)
+        try:
+            target = seen.path + ("?" + seen.query if seen.query else "")  # as received, byte for byte
+            conn.request(seen.method, target, body, headers)
+            response = conn.getresponse()
+            return response.status, response.getheader("Content-Type") or "text/plain", response.read()
+        except OSError as exc:
+            return 502, "text/plain", f"upstream unreachable: {exc}".encode()
+        finally:
+            conn.close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def _answer(self, status: int, content_type: str, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self) -> None:
+                url = urllib.parse.urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                seen = Seen(
+                    self.command,
+                    url.path,
+                    url.query,
+                    urllib.parse.parse_qs(url.query, keep_blank_values=True),
+                    self.headers.get("Content-Type"),
+                    self.headers.get("Authorization"),
+                    body,
+                )
+                fault = proxy._fault_for(seen)
+                if proxy.require_auth is not None and seen.authorization != proxy.require_auth:
+                    self._answer(401, "text/plain", b"authentication required")
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+                if fault is None:
+                    self._answer(*proxy._forward(seen, body, headers))
+                elif fault.action == "status":
+                    self._answer(fault.status, "text/plain", fault.message.encode())
+                elif fault.action == "corrupt":
+                    self._answer(*proxy._forward(seen, b"<http://example.org/broken> <oops", headers))
+                elif fault.action == "stall":
+                    proxy.released.wait(30)
+                    self.close_connection = True
+                elif fault.action == "drop_after":
+                    proxy._forward(seen, body, headers)
+                    self.close_connection = True
+                elif fault.action == "before":
+                    assert fault.callback is not None
+                    fault.callback()
+                    self._answer(*proxy._forward(seen, body, headers))
+                else:
+                    raise ValueError(f"unknown fault action {fault.action!r}")
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        return Handler
+
+
+@dataclass
+class Redirector:
+    """A loopback server that redirects every request to ``target`` + path, recording Authorization."""
+
+    target: str
+    status: int = 307
+    authorizations: list[str | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                outer.authorizations.append(self.headers.get("Authorization"))
+                self.send_response(outer.status)
+                self.send_header("Location", outer.target + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Redirector:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
