@@ -12,7 +12,7 @@ import urllib.error
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .querying import BackendError, PreparedQuery, QueryResult, label_queries, pick_labels
@@ -32,8 +32,8 @@ class EndpointBackend:
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.timeout_s))
         wrapper.setQuery(text)
-        wrapper.setReturnFormat(JSON)
-        if accept is not None:
+        wrapper.setReturnFormat(JSON if accept is None else TURTLE)
+        if accept is not None:  # a graph result: ask for N-Triples, which Oxigraph parses strictly
             wrapper.addCustomHttpHeader("Accept", accept)
         try:
             response = wrapper.query().response

@@ -311,10 +311,7 @@ def inspect_query(text: str, offset_lines: int = 0, where: str = "") -> Prepared
                 raise QuerySyntaxError(message, max(line - offset_lines, 1), column, where) from None
             line, column = _position(text, exc, offset_lines)
             raise QuerySyntaxError(str(exc.msg), line, column, where) from None
-    try:
-        translate(tree)
-    except Exception as exc:
-        raise QuerySyntaxError(str(exc), where=where) from None
+    # walk the parse tree before translating it: rdflib's translation rewrites it in place
     services: list[str] = []
     dataset: list[str] = []
     loads: list[str] = []
@@ -326,6 +323,10 @@ def inspect_query(text: str, offset_lines: int = 0, where: str = "") -> Prepared
             dataset.append(str(iri))
         elif node.name == "Load":
             loads.append(str(dict.get(node, "iri")))
+    try:
+        translate(tree)
+    except Exception as exc:
+        raise QuerySyntaxError(str(exc), where=where) from None
     return PreparedQuery(text, form, tuple(services), tuple(dataset), tuple(loads))
 
 
