@@ -398,8 +398,14 @@ def load(
 
     bar = None
 
+    sent_so_far = 0
+
     def advance(done: int, total: int) -> None:
-        nonlocal bar
+        nonlocal bar, sent_so_far
+        if not sys.stderr.isatty():  # --progress into a pipe or a log: one plain line per chunk
+            sent_so_far += done
+            click.echo(f"loading {sent_so_far}/{total} triples ({100 * sent_so_far // total}%)", err=True)
+            return
         if bar is None:
             bar = click.progressbar(length=total, label="loading", file=sys.stderr)
             bar.__enter__()

@@ -196,3 +196,14 @@ def test_skolemized_triples_are_grouped_per_graph_and_sorted(kg):
             isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
         )
     assert triples_by_graph(KnowledgeGraph.load().quads()) == by_graph  # stable across parses
+
+
+def test_progress_bar_on_request_and_not_by_default_when_not_a_terminal(oxigraph_server, kg, tmp_path):
+    data = tmp_path / "article.nq"
+    write_nquads(data, kg.quads([ARTICLE]))
+    args = ["load", "--endpoint", oxigraph_server.url, "--release", str(data), "--chunk-size", "100"]
+    quiet = CliRunner().invoke(main, args)
+    shown = CliRunner().invoke(main, [*args, "--progress"])
+    assert quiet.exit_code == shown.exit_code == 0
+    assert "loading" not in quiet.output
+    assert "loading" in shown.output and "100%" in shown.output
