@@ -481,7 +481,7 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = None
     code = None
     try:
@@ -502,7 +502,8 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
     finally:
         if server is not None:
             server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     if code is not None:

@@ -105,7 +105,10 @@ class OxigraphServer:
         self.location.mkdir(parents=True, exist_ok=True)
         # stderr goes to a file, not a pipe: a long-running server must never block on a full pipe
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=self._stderr)
+        # its own session: a Ctrl-C in the terminal reaches us, and we stop the server in order
+        self.process = subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True
+        )
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -171,6 +174,8 @@ class ServeError(Exception):
 def port_is_free(port: int) -> bool:
     """True when nothing listens on 127.0.0.1:``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as oxigraph binds: a port whose last connections linger in TIME_WAIT is free
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
