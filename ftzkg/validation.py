@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,10 +198,46 @@ def shacl_findings(
         combined.add(triple)
     for triple in ontology:
         combined.add(triple)
-    _, report = run_shacl(combined, shapes, ontology, engine=engine)
+    with translated_sparql_cache():
+        _, report = run_shacl(combined, shapes, ontology, engine=engine)
     if not isinstance(report, rdflib.Graph):  # pySHACL's ValidationFailure: a broken shape, not bad data
         raise RuntimeError(f"the SHACL engine could not run the shapes: {getattr(report, 'message', report)}")
     return findings_from_report(report), report
+
+
+_TRANSLATED: dict[tuple, object] = {}
+
+
+class _QueryText(str):
+    """SPARQL text whose parsing is deferred to the cached translation."""
+
+
+@contextlib.contextmanager
+def translated_sparql_cache() -> Iterator[None]:
+    """Parse each distinct SPARQL text once while the engine runs.
+
+    rdflib parses the text of every query anew (pyparsing, tens of milliseconds);
+    the shapes' SPARQL targets and constraints are fixed texts run over and over,
+    so their translated algebra is kept, keyed by text, base and prefixes.
+    Translated queries are reusable (that is what rdflib's prepareQuery is for).
+    """
+    from rdflib.plugins.sparql import processor
+
+    parse, translate = processor.parseQuery, processor.translateQuery
+
+    def cached_translate(parsed, base=None, init_ns=None):  # type: ignore[no-untyped-def]
+        if not isinstance(parsed, _QueryText):
+            return translate(parsed, base, init_ns)
+        key = (str(parsed), base, tuple(sorted((k, str(v)) for k, v in (init_ns or {}).items())))
+        if key not in _TRANSLATED:
+            _TRANSLATED[key] = translate(parse(str(parsed)), base, init_ns)
+        return _TRANSLATED[key]
+
+    processor.parseQuery, processor.translateQuery = _QueryText, cached_translate
+    try:
+        yield
+    finally:
+        processor.parseQuery, processor.translateQuery = parse, translate
 
 
 def findings_from_report(report: rdflib.Graph) -> list[Finding]:
