@@ -29,7 +29,7 @@ from rdflib.namespace import SH
 from . import project
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
-from .parsing import DEFAULT_MAX_BYTES, parse_untrusted
+from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -118,7 +118,12 @@ def validate_contribution(
 
     Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all.
     """
-    parsed = [(path, parse_untrusted(path, max_bytes=max_bytes)) for path in paths]
+    parsed = []
+    for path in paths:
+        try:
+            parsed.append((path, parse_untrusted(path, max_bytes=max_bytes)))
+        except RdfInputError as exc:  # name the file as the report does
+            raise RdfInputError(display_path(path), exc.message, exc.line, exc.column) from None
     kg = kg if kg is not None else KnowledgeGraph.load()
     ontology = kg.quads([ONTOLOGY_GRAPH])
     shapes = load_shapes()
