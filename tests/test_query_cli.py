@@ -99,3 +99,20 @@ def test_a_parameter_changes_the_answer():
     result = run("query", "firms-reaching-region", "--param", "region=region:145", "--format", "csv")
     assert result.exit_code == 0
     assert "withyoung-exports-turkiye" in result.output and "kangyi" not in result.output
+
+
+def test_a_query_runs_on_an_on_disk_store(tmp_path, kg):
+    store = ox.Store(str(tmp_path / "store"))
+    store.extend(kg.quads())
+    store.flush()
+    del store
+    on_disk = run("query", "trade-links", "--format", "csv", "--store", str(tmp_path / "store"))
+    assert on_disk.exit_code == 0, on_disk.output
+    assert on_disk.stdout_bytes == run("query", "trade-links", "--format", "csv").stdout_bytes
+
+
+def test_updates_run_only_with_the_opt_in():
+    update = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> <urn:x:c> } }"
+    assert run("query", "--sparql", update).exit_code == 2
+    allowed = run("query", "--sparql", update, "--allow-update")
+    assert allowed.exit_code == 0 and allowed.output == "update done\n"
