@@ -270,8 +270,9 @@ def test_data_is_html_escaped_and_new_data_shows_up_without_code_changes(tmp_pat
     assert 'data-region="' + ID + 'region/143"' in index
 
 
-def test_output_is_deterministic(kg, files):
-    first, second = files, site_files(kg)[0]
+def test_output_is_deterministic(files):
+    # a fresh load: the parser names blank nodes afresh, the site must not show it
+    first, second = files, site_files(KnowledgeGraph.load())[0]
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 

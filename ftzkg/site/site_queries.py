@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..blank_nodes import relabel, sort_key
 from ..knowledge_graph import KnowledgeGraph
 from ..namespaces import PREFIXES
 
@@ -51,11 +52,13 @@ def select(kg: KnowledgeGraph, name: str, **bindings: ox.NamedNode) -> list[Row]
 
 
 def construct(kg: KnowledgeGraph, name: str, **bindings: ox.NamedNode) -> list[ox.Triple]:
-    """Run a CONSTRUCT query; the triples come back sorted, so files written from them are stable."""
+    """Run a CONSTRUCT query; the triples come back sorted, with blank nodes named by their content,
+    so files written from them are the same bytes run after run."""
     triples = kg.store.query(
         query_text(name),
         prefixes=PREFIXES,
         use_default_graph_as_union=True,
         substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
     )
-    return sorted(set(triples), key=str)
+    quads = relabel([ox.Quad(t.subject, t.predicate, t.object) for t in set(triples)])
+    return [q.triple for q in sorted(quads, key=sort_key)]
