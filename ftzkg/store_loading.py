@@ -223,26 +223,22 @@ class StoreLoader:
         try:
             self.update(f"MOVE {_iri(staging)} TO {_iri(target)}", idempotent=False)
         except StoreError as exc:
-            moved = self._moved(target, staging, sent)
-            if moved is True:
+            if self._moved(target, staging, sent):
                 log.warning("%s, but the store did make the move", exc)
-            elif moved is False or exc.status is not None:
+            elif exc.status is not None:
                 # an update the store answered with an error is not applied (SPARQL 1.1 Update, 2.2)
                 raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
             else:
+                # no answer (timeout, lost connection): the store may still be moving; touch nothing
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
         return GraphResult(target, sent, self.count(target))
 
-    def _moved(self, target: str, staging: str, sent: int) -> bool | None:
-        """After a failed MOVE: did it happen anyway (True), not at all (False), or cannot tell (None)?"""
+    def _moved(self, target: str, staging: str, sent: int) -> bool:
+        """After a failed MOVE: is the staging graph gone and the target holding what was sent?"""
         try:
-            if self.count(staging) == sent:
-                return False
-            if self.count(target) == sent and self.count(staging) == 0:
-                return True
+            return self.count(staging) == 0 and self.count(target) == sent
         except StoreError:
-            pass
-        return None
+            return False
 
     def _abandon(self, target: str, staging: str) -> str:
         """Drop the staging graph; a sentence saying what state the store is in."""

@@ -136,3 +136,25 @@ def test_transient_failures_that_persist_give_up_after_the_retries(oxigraph_serv
     assert "HTTP 503" in result.output
     assert sum(is_chunk_post(r) for r in proxy.requests) == 3
     assert_unchanged(oxigraph_server.url, previous)
+
+
+def test_a_move_whose_answer_is_lost_is_checked_not_retried(oxigraph_server, previous, new_version, kg):
+    with FaultProxy(oxigraph_server.url, [Fault(is_move, "drop_after")]) as proxy:
+        result = load(proxy, new_version)
+    assert result.exit_code == 0, result.output
+    assert "but the store did make the move" in result.output
+    assert sum(is_move(r) for r in proxy.requests) == 1
+    assert graph_counts(oxigraph_server.url) == {ARTICLE: len(kg.quads([ARTICLE])) - 31}
+
+
+def test_a_move_without_answer_is_reported_as_undecided_and_nothing_is_dropped(
+    oxigraph_server, previous, new_version
+):
+    with FaultProxy(oxigraph_server.url, [Fault(is_move, "stall")]) as proxy:
+        result = load(proxy, new_version, "--timeout", "0.5")
+    assert result.exit_code == 3
+    assert "no answer within 0.5 s" in result.output
+    assert f"could not tell whether <{ARTICLE}> was replaced" in result.output
+    assert graph_lines(oxigraph_server.url, ARTICLE) == previous  # the stalled MOVE never reached the store
+    staging = [g for g in graph_counts(oxigraph_server.url) if "ftzkg-staging" in g]
+    assert len(staging) == 1 and staging[0] in result.output  # left for the user to check, and named
