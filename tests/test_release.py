@@ -170,3 +170,15 @@ def test_build_command_prints_files_and_triples(tmp_path: Path, kg: KnowledgeGra
     assert f"{len(kg)} triples in {len(kg.graph_names())} named graphs" in result.output
     for name in ("ftzkg.trig", "ftzkg.nq", "ftzkg.ttl", "ftzkg.jsonld", "void.ttl", "SHA256SUMS"):
         assert name in result.output
+
+
+def test_blank_node_labels_depend_on_content_not_on_the_parse():
+    from ftzkg.blank_nodes import relabel
+
+    text = b"""@prefix ex: <http://example.org/> .
+    ex:a ex:list ( ex:x ex:y ex:z ) ; ex:b [ ex:c 1 ] , [ ex:c 2 ] ; ex:same [ ex:d 1 ] , [ ex:d 1 ] ."""
+    first = relabel(list(ox.parse(text, format=ox.RdfFormat.TURTLE)))
+    second = relabel(list(ox.parse(text, format=ox.RdfFormat.TURTLE)))
+    assert sorted(map(str, first)) == sorted(map(str, second))
+    labels = {str(t) for q in first for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+    assert len(labels) == 3 + 2 + 2  # list cells, two [ ex:c ], two look-alike [ ex:d 1 ] stay apart
