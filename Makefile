@@ -24,6 +24,8 @@ run: $(VENV)/.installed
 	$(BIN)/ftzkg build
 	$(BIN)/ftzkg validate
 	$(BIN)/ftzkg query trade-links
+	$(BIN)/ftzkg query supply-chains
+	$(BIN)/ftzkg query production
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
