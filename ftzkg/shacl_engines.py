@@ -1,32 +1,149 @@
 """The SHACL engines validation can run on, behind one function.
 
-Every engine takes rdflib graphs and returns pySHACL's contract: whether the
-data conforms and the SHACL validation report as an rdflib graph.
+Every engine returns pySHACL's contract: whether the data conforms and the
+SHACL validation report as an rdflib graph.
+
+- ``pyshacl``: plain pySHACL on an in-memory rdflib graph, the reference.
+- ``turbo``: pyshacl-turbo, the same pySHACL API over a Rust engine. Its
+  reports are tested to hold exactly the results pySHACL's hold
+  (tests/test_shacl_engines.py: project data, synthetic data with injected
+  violations, the tests/shapes examples). It is NOT the default: it is faster
+  on small graphs, but its SPARQL engine runs the project's SHACL-SPARQL shapes
+  (sh:SPARQLTarget) in time that grows faster than the graph, so from about
+  100 thousand triples it is slower than pySHACL (see the README's
+  performance section).
+
+The data may be an rdflib graph or :class:`NTriples` text (for instance from
+:func:`ntriples_of`): the latter skips building an rdflib graph of a large
+store, which at a million triples costs more than validating it.
 """
 
 from __future__ import annotations
 
-import pyshacl
-import rdflib
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-ENGINES = ("pyshacl",)
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
+
+ENGINES = ("pyshacl", "turbo")
+DEFAULT_ENGINE = "pyshacl"
+
+
+@dataclass(frozen=True)
+class NTriples:
+    """Data already serialized as N-Triples (plain strings written plain, as N-Triples does)."""
+
+    text: str
+
+    def graph(self) -> rdflib.Graph:
+        """The same triples as an rdflib graph."""
+        return rdflib.Graph().parse(data=self.text, format="nt")
+
+
+def ntriples_of(quads: Iterable[ox.Quad]) -> NTriples:
+    """The union of the quads' triples as N-Triples text.
+
+    Going through text matters: Oxigraph hands a plain literal back as
+    "x"^^xsd:string, which rdflib-based engines then fail against ``sh:in ("x")``;
+    N-Triples writes it plain again.
+    """
+    data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    return NTriples(data.decode("utf-8"))
+
+
+def available_engines() -> list[str]:
+    """The engines whose package is installed here."""
+    found = ["pyshacl"]
+    try:
+        import pyshacl_turbo  # noqa: F401
+    except ImportError:
+        return found
+    return [*found, "turbo"]
 
 
 def run_shacl(
-    data: rdflib.Graph,
+    data: rdflib.Graph | NTriples,
     shapes: rdflib.Graph,
     ontology: rdflib.Graph | None = None,
-    engine: str = "pyshacl",
+    engine: str = DEFAULT_ENGINE,
 ) -> tuple[bool, rdflib.Graph]:
-    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy); never reads shapes from ``data``."""
-    if engine != "pyshacl":
-        raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    conforms, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    return bool(conforms), report
+    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy).
+
+    Never reads shapes from ``data``.
+    """
+    options = {"inference": "none", "advanced": True, "allow_warnings": True}
+    if engine == "pyshacl":
+        import pyshacl
+
+        graph = data.graph() if isinstance(data, NTriples) else data
+        conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, **options)
+        return bool(conforms), report
+    if engine == "turbo":
+        try:
+            import pyshacl_turbo
+        except ImportError:
+            raise ValueError(
+                "the turbo SHACL engine needs pyshacl-turbo: pip install pyshacl-turbo"
+            ) from None
+        if isinstance(data, NTriples):
+            from pyshacl_turbo.rdf import Input
+
+            # An Input keeps the data in the native engine: given plain text and an ontology,
+            # pyshacl-turbo would decode the mixed graph back into rdflib first.
+            source = Input(data.text, "nt", None, {}, {})
+            conforms, report, _ = pyshacl_turbo.validate(
+                source, shacl_graph=shapes, ont_graph=ontology, **options
+            )
+        else:
+            conforms, report, _ = pyshacl_turbo.validate(
+                data, shacl_graph=shapes, ont_graph=ontology, **options
+            )
+        if not isinstance(report, rdflib.Graph):
+            raise RuntimeError(f"pyshacl-turbo could not validate: {report}")
+        return bool(conforms), report
+    raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+#: One validation result, engine-independent: focus node, path, constraint component,
+#: value, severity and source shape (``None`` for a path or shape that is a blank node).
+ResultKey = tuple[
+    rdflib.term.Node | None,
+    rdflib.term.Node | None,
+    rdflib.term.Node | None,
+    rdflib.term.Node | None,
+    rdflib.term.Node | None,
+    rdflib.term.Node | None,
+]
+
+
+def result_keys(report: rdflib.Graph) -> set[ResultKey]:
+    """The results of a validation report, comparable between engines.
+
+    Blank-node paths and shapes are identified by what they say (the path's
+    list, the shape's sh:path) since their labels differ between engines.
+    """
+    keys: set[ResultKey] = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        shape = report.value(result, SH.sourceShape)
+        keys.add(
+            (
+                report.value(result, SH.focusNode),
+                _describe(report, path),
+                report.value(result, SH.sourceConstraintComponent),
+                report.value(result, SH.value),
+                report.value(result, SH.resultSeverity),
+                shape if isinstance(shape, rdflib.URIRef) else None,
+            )
+        )
+    return keys
+
+
+def _describe(graph: rdflib.Graph, node: rdflib.term.Node | None) -> rdflib.term.Node | None:
+    """An IRI as is; a blank-node path as a literal of its triples (sorted), so engines compare."""
+    if not isinstance(node, rdflib.BNode):
+        return node
+    parts = sorted(f"{p.n3()} {_describe(graph, o)}" for p, o in graph.predicate_objects(node))
+    return rdflib.Literal("[" + "; ".join(parts) + "]")

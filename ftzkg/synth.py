@@ -398,8 +398,9 @@ class _Generator:
         violated = self.fraction > 0 and (_chosen(area.index, self.fraction) or area.index == 0)
         if violated:
             implemented = outlined + 1 + rng.randrange(0, 20)
-            self.injected.append(Violation(PROGRAMME_VIOLATION, prog_iri))
         base = f"{SYNTHETIC}observation/{area.name}"
+        if violated:  # reported on the observation of implemented measures
+            self.injected.append(Violation(PROGRAMME_VIOLATION, f"{base}-reform-measures-implemented"))
         for measure, slug, value, phrase in (
             ("ReformMeasuresOutlined", "reform-measures-outlined", outlined, f"{outlined} reform measures"),
             (
@@ -477,6 +478,7 @@ class _Generator:
             w.add(node, f("market"), iri(market))
             w.add(node, f("product"), iri(product))
             if planned:
+                w.add(node, f("evidence"), f("OrdersSecured"))
                 w.add(node, f("status"), f("Planned"))
                 w.add(node, f("plannedTiming"), en("next year"))
                 w.add(firm, f("plansToExportTo"), iri(market))
