@@ -36,8 +36,12 @@ lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `make bench BENCH_ARGS="--sizes 10k --repeat 1"` for a quick run.
+BENCH_ARGS ?= --sizes 10k,100k,1m --repeat 3
+
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m pip install --quiet pyshacl-turbo pyrudof
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist
