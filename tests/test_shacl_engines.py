@@ -1,0 +1,91 @@
+"""The accelerated SHACL engine (pyshacl-turbo) reports exactly what plain pySHACL reports.
+
+Compared result by result (focus node, path, constraint component, value,
+severity, named source shape) on the project's data, on synthetic data with
+injected violations, and on every example of tests/shapes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from ftzkg import project
+from ftzkg.knowledge_graph import KnowledgeGraph
+from ftzkg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ftzkg.parsing import parse_file
+from ftzkg.shacl_engines import DEFAULT_ENGINE, ENGINES, NTriples, ntriples_of, result_keys, run_shacl
+from ftzkg.synth import generate
+from ftzkg.validation import load_shapes, to_rdflib
+
+EXAMPLES = Path(__file__).parent / "shapes"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> rdflib.Graph:
+    return load_shapes()
+
+
+@pytest.fixture(scope="module")
+def ontology_quads() -> list[ox.Quad]:
+    return KnowledgeGraph.load(project.ontology_files()).quads()
+
+
+def both(data_quads, ontology_quads, shapes):
+    """Each engine's results on the data with the ontology mixed in, as ftzkg's validation does."""
+    quads = list(data_quads) + list(ontology_quads)
+    ontology = to_rdflib(ontology_quads)
+    plain = result_keys(run_shacl(to_rdflib(quads), shapes, ontology, "pyshacl")[1])
+    turbo = result_keys(run_shacl(ntriples_of(quads), shapes, ontology, "turbo")[1])
+    return plain, turbo
+
+
+def test_both_engines_are_offered_and_the_default_is_one_of_them():
+    assert set(ENGINES) == {"pyshacl", "turbo"}
+    assert DEFAULT_ENGINE in ENGINES
+
+
+def test_same_results_on_the_project_data(kg, shapes, ontology_quads):
+    data = kg.quads([g for g in kg.graph_names() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)])
+    plain, turbo = both(data, ontology_quads, shapes)
+    assert turbo == plain
+
+
+def test_same_results_on_synthetic_data_with_injected_violations(tmp_path, shapes, ontology_quads):
+    synthetic = generate(80, 5, tmp_path, violations=0.1)
+    data = [q for s in project.data_files() for q in parse_file(s.path)]
+    data += parse_file(synthetic.path)
+    plain, turbo = both(data, ontology_quads, shapes)
+    assert len(plain) >= len(synthetic.violations)  # the injected violations are there
+    assert turbo == plain
+
+
+@pytest.mark.parametrize(
+    "example", sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.glob("*valid/*.ttl"))
+)
+def test_same_results_on_each_shape_example(example, shapes, ontology_quads):
+    data = parse_file(EXAMPLES / "context.ttl") + parse_file(EXAMPLES / example)
+    plain, turbo = both(data, ontology_quads, shapes)
+    assert turbo == plain
+    if example.startswith("invalid/"):
+        assert plain  # the example does break its shape
+
+
+def test_plain_strings_stay_plain_on_the_way_from_the_store(shapes):
+    """Oxigraph hands "x" back as "x"^^xsd:string; N-Triples text writes it plain again."""
+    store = ox.Store()
+    store.add(
+        ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    )
+    text = ntriples_of(store).text
+    assert text.strip() == '<https://example.org/a> <https://example.org/p> "x" .'
+    literal = next(iter(NTriples(text).graph().objects()))
+    assert literal == rdflib.Literal("x") and literal.datatype is None
+
+
+def test_an_unknown_engine_is_refused(shapes):
+    with pytest.raises(ValueError, match="unknown SHACL engine"):
+        run_shacl(rdflib.Graph(), shapes, None, engine="nope")
