@@ -74,12 +74,14 @@ def run_process(cmd: list[str], timeout: float) -> tuple[float, float, int, str]
     return wall, usage.ru_maxrss / 1024, proc.returncode, " | ".join(tail)
 
 
-def run_step(name: str, synthetic: Path, repeat: int, work: Path, timeout: float) -> dict:
+def run_step(
+    name: str, synthetic: Path, repeat: int, work: Path, timeout: float, extra: list[str] | None = None
+) -> dict:
     """One benchmarks/steps.py step in its own process."""
     out = work / f"{name}.json"
     out.unlink(missing_ok=True)
     cmd = [sys.executable, str(HERE / "steps.py"), name, "--synthetic", str(synthetic)]
-    cmd += ["--repeat", str(repeat), "--out", str(out)]
+    cmd += ["--repeat", str(repeat), "--out", str(out), *(extra or [])]
     _, peak, code, err = run_process(cmd, timeout)
     if code != 0 or not out.is_file():
         return {"error": err or f"exit code {code}", "peak_mb": peak}
@@ -144,7 +146,18 @@ def ftzkg_load(combined: Path, work: Path, repeat: int, timeout: float) -> dict:
     return {"times": times, "peak_mb": max(peaks)}
 
 
-def measure_size(size: int, args, work: Path) -> dict:
+SLOW_QUERY_S = 20.0  # a query this slow at one size is skipped at the next (ten times larger) one
+
+
+def slow_queries(previous: dict | None) -> set[str]:
+    if not previous:
+        return set()
+    queries = previous["steps"].get("queries", {})
+    slow = {n for n, q in queries.get("queries", {}).items() if statistics.median(q["times"]) > SLOW_QUERY_S}
+    return slow | set(queries.get("skipped", {}))
+
+
+def measure_size(size: int, args, work: Path, previous: dict | None = None) -> dict:
     base = len(KnowledgeGraph.load())
     firms = firms_for_triples(max(size - base, 1_000), seed=args.seed)
     synth_dir = work / "synthetic"
@@ -168,7 +181,8 @@ def measure_size(size: int, args, work: Path) -> dict:
     combined = combined_file(synthetic.path, work)
     note("native-load", native_load(combined, work, r, t))
     note("ftzkg-load", ftzkg_load(combined, work, r, t))
-    note("queries", run_step("queries", synthetic.path, r, work, t))
+    skip = slow_queries(previous) | set(args.skip_queries.split(",")) - {""}
+    note("queries", run_step("queries", synthetic.path, r, work, t, ["--skip", ",".join(sorted(skip))]))
     shapes = project.SHAPES_FILE.is_file()
     for name in ("contribution", "validate", "shacl-turbo", "shacl-rudof", "shacl-pyshacl"):
         if not shapes:
@@ -314,6 +328,8 @@ def rows_for(size: dict) -> list[dict]:
         )
         rows[-1]["ratio"] = qr
         rows[-1]["rows"] = q["rows"]
+    for name, reason in s.get("queries", {}).get("skipped", {}).items():
+        row(f"query {name}", f"not measured ({reason})", "raw pyoxigraph", "", "<= 1.3x raw", None, None)
     if "queries" in s and "queries" not in s["queries"]:
         row("queries", spread(s["queries"]), "raw pyoxigraph", "", "", None, s["queries"].get("peak_mb"))
 
@@ -384,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--skip-queries", default="", help="catalogue queries not to run (comma-separated)")
     parser.add_argument("--table", type=Path, default=None, help="only print the table of a results file")
     args = parser.parse_args(argv)
     if args.table is not None:
@@ -396,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     measured = []
     try:
         for size in sizes:
-            measured.append(measure_size(size, args, work))
+            measured.append(measure_size(size, args, work, measured[-1] if measured else None))
             write(args, measured)
     finally:
         if args.work is None:
