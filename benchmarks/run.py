@@ -401,10 +401,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--skip-queries", default="", help="catalogue queries not to run (comma-separated)")
-    parser.add_argument("--table", type=Path, default=None, help="only print the table of a results file")
+    parser.add_argument(
+        "--table", type=Path, nargs="+", default=None, help="only print the table of results files"
+    )
     args = parser.parse_args(argv)
     if args.table is not None:
-        print(print_table(json.loads(args.table.read_text())["sizes"]))
+        print(print_table([size for path in args.table for size in json.loads(path.read_text())["sizes"]]))
         return 0
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
