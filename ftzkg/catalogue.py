@@ -17,6 +17,7 @@ line per parameter; ``returns`` has one ``column: meaning`` line per result colu
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,11 @@ class QueryFile:
     returns: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    #: True for a file of the project's own catalogue folder (``queries/``), read by
+    #: :func:`catalogue` or :func:`find_query`. Its safety inspection is a test
+    #: (tests/test_queries_catalogue.py), so :mod:`ftzkg.querying` need not parse it again
+    #: on every run; a query given as a file, on standard input or as text is never one.
+    from_catalogue: bool = False
 
     def missing_fields(self) -> list[str]:
         """The required header fields this query lacks."""
@@ -165,10 +171,18 @@ def read_query_file(path: Path) -> QueryFile:
     return parse_query_text(text, path.stem, path)
 
 
+def _catalogue_file(path: Path) -> QueryFile:
+    """A query of a catalogue folder; marked :attr:`QueryFile.from_catalogue` if it is the project's."""
+    entry = read_query_file(path)
+    if path.resolve().parent == project.QUERIES_DIR.resolve():
+        entry = dataclasses.replace(entry, from_catalogue=True)
+    return entry
+
+
 def catalogue(folder: Path | None = None) -> list[QueryFile]:
     """Every query of the catalogue folder (``queries/`` by default), sorted by name."""
     folder = project.QUERIES_DIR if folder is None else folder
-    return [read_query_file(p) for p in sorted(folder.glob("*.rq"))]
+    return [_catalogue_file(p) for p in sorted(folder.glob("*.rq"))]
 
 
 def find_query(name: str, folder: Path | None = None) -> QueryFile:
@@ -177,6 +191,6 @@ def find_query(name: str, folder: Path | None = None) -> QueryFile:
     name = name.removesuffix(".rq")
     path = folder / f"{name}.rq"
     if "/" not in name and path.is_file():
-        return read_query_file(path)
+        return _catalogue_file(path)
     known = sorted(p.stem for p in folder.glob("*.rq"))
     raise UnknownQueryError(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5), known)

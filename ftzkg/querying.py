@@ -11,6 +11,12 @@ The steps, for any query (catalogue, file, standard input or text):
 2. :func:`inspect_query` parses the final text with rdflib's SPARQL parser and walks the
    parse tree: ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED``/``USING`` with an IRI that
    is not a named graph of the store, and updates are refused unless explicitly allowed.
+   Parsing costs tens of milliseconds, so its result is cached per text. A query of the
+   project's own catalogue (:attr:`ftzkg.catalogue.QueryFile.from_catalogue`, run with its
+   own text) is inspected by the test suite instead, and at run time only screened by
+   :func:`catalogue_screen`, which falls back to the full inspection on any word that
+   could reach out or change the store. Queries from a file, standard input, ``--sparql``
+   or for ``--endpoint`` are always inspected in full.
 3. A backend runs it: :class:`EmbeddedBackend` here (the pyoxigraph store, default graph
    = union of all named graphs), or :class:`ftzkg.endpoint.EndpointBackend` for a remote
    SPARQL 1.1 endpoint.
@@ -18,6 +24,7 @@ The steps, for any query (catalogue, file, standard input or text):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -214,6 +221,7 @@ def _tokens(text: str) -> Iterable[tuple[int, str]]:
             i += 1
 
 
+@functools.lru_cache(maxsize=256)
 def where_group_start(text: str) -> int:
     """The offset just after the opening brace of the query's WHERE group."""
     depth = 0
@@ -293,7 +301,45 @@ def _oxigraph_position(text: str) -> tuple[str, int, int] | None:
 
 
 def inspect_query(text: str, offset_lines: int = 0, where: str = "") -> PreparedQuery:
-    """Parse ``text`` (a query or an update) with rdflib and list what could reach out."""
+    """Parse ``text`` (a query or an update) with rdflib and list what could reach out.
+
+    The result is cached per (text, offset, where): the same text is parsed once.
+    """
+    return _inspect_cached(text, offset_lines, where)
+
+
+#: Words that let a text reach the network or the disk, or change the store (any case).
+REACHING_WORDS = frozenset(
+    {"SERVICE", "LOAD", "FROM", "USING", "WITH", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE"}
+    | {"ADD", "MOVE", "COPY"}
+)
+
+
+@functools.lru_cache(maxsize=256)
+def catalogue_screen(text: str) -> PreparedQuery | None:
+    """A catalogue query's form without parsing it, or ``None`` when it needs the full inspection.
+
+    Scans the words of ``text`` (skipping comments, strings, IRIs and variables): any word of
+    :data:`REACHING_WORDS` or a text without a query form sends it to :func:`inspect_query`.
+    Sound for what it accepts: none of those constructs can be written without its keyword.
+    """
+    form: str | None = None
+    depth = 0
+    for _, tok in _tokens(text):
+        upper = tok.upper()
+        if upper in REACHING_WORDS:
+            return None
+        if form is None and depth == 0 and upper in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+            form = upper
+        elif tok in "{(":
+            depth += 1
+        elif tok in "})":
+            depth -= 1
+    return PreparedQuery(text, form) if form is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def _inspect_cached(text: str, offset_lines: int, where: str) -> PreparedQuery:
     try:
         tree = sparql_parser.parseQuery(text)
         form = FORMS.get(tree[1].name, tree[1].name)
@@ -368,15 +414,20 @@ def prepare(
 ) -> PreparedQuery:
     """The text to run: project prefixes, then the query with its parameters bound; parsed and inspected."""
     declared = query.parameters if query is not None else ()
-    # check the user's own text first so that syntax errors point into it
+    # a catalogue query run with its own text: its inspection is a test, see catalogue_screen
+    screened = query is not None and query.from_catalogue and text == query.text
     head = sparql_prologue() if prologue else ""
     offset = head.count("\n")
-    inspect_query(head + text, offset, where)
+    if not screened:
+        # check the user's own text first so that syntax errors point into it
+        inspect_query(head + text, offset, where)
     bindings = bind_parameters(declared, params or {})
     if bindings:
         start = where_group_start(text)
         text = text[:start] + values_block(bindings) + text[start:]
-    prepared = inspect_query(head + text, offset, where)
+    prepared = catalogue_screen(head + text) if screened else None
+    if prepared is None:
+        prepared = inspect_query(head + text, offset, where)
     return PreparedQuery(
         prepared.text,
         prepared.form,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 
@@ -12,7 +13,8 @@ from rdflib.plugins.sparql.algebra import translateQuery
 
 from ftzkg import project
 from ftzkg.catalogue import REQUIRED_FIELDS, catalogue
-from ftzkg.querying import EmbeddedBackend, execute
+from ftzkg.namespaces import sparql_prologue
+from ftzkg.querying import EmbeddedBackend, catalogue_screen, check_allowed, execute, inspect_query, prepare
 from ftzkg.results import write
 
 EXPECTED = project.ROOT / "tests" / "expected" / "queries"
@@ -78,6 +80,23 @@ def test_every_query_declares_its_own_prefixes(query):
     body = re.sub(r'"[^"\n]*"|<[^>\s]*>', "", body)
     used = set(re.findall(r"(?<![\w?$])([A-Za-z][\w-]*):[A-Za-z_]", body))
     assert used <= declared, f"{query.name}: undeclared prefixes {used - declared}"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=NAMES)
+def test_every_query_passes_the_safety_inspection(query):
+    """The run-time check of catalogue queries is this test: ftzkg does not parse them on every run."""
+    assert query.from_catalogue
+    inspected = inspect_query(sparql_prologue() + query.text)
+    check_allowed(inspected, known_graphs=set())  # no SERVICE, LOAD, FROM, USING or update
+    assert inspected.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+    # the same with the default parameters bound, fully inspected as a user's copy would be
+    as_user_file = dataclasses.replace(query, from_catalogue=False)
+    check_allowed(prepare(query.text, query=as_user_file), known_graphs=set())
+    # what runs instead: the screen finds no reaching word and the same form
+    screened = prepare(query.text, query=query)
+    assert screened.form == inspected.form
+    assert screened.text == prepare(query.text, query=as_user_file).text
+    assert catalogue_screen(sparql_prologue() + query.text) is not None
 
 
 def test_every_query_is_listed_in_the_catalogue_readme():

@@ -6,13 +6,14 @@ untouched, and the one test that opts in to federation shows that it would notic
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import threading
 
 import pytest
 from click.testing import CliRunner
 
-from ftzkg.catalogue import parse_query_text
+from ftzkg.catalogue import catalogue, find_query, parse_query_text, read_query_file
 from ftzkg.cli import main
 from ftzkg.querying import (
     EmbeddedBackend,
@@ -93,6 +94,35 @@ def test_service_in_comments_and_strings_does_not_fool_the_check(backend, canary
     result = execute(backend, text)
     assert [s["x"].value for s in result.solutions] == [f"SERVICE <{canary.url}> {{ }}"]
     assert canary.requests == []
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_a_catalogue_query_that_would_reach_out_is_still_refused(backend, canary, kg, index):
+    """Catalogue queries skip the parse at run time, but a reaching word sends them to the full check."""
+    text = refused_queries(canary.url)[index]
+    entry = dataclasses.replace(parse_query_text(text, "edited"), from_catalogue=True)
+    size = len(kg.store)
+    with pytest.raises(QueryRefused):
+        execute(backend, text, query=entry)
+    assert canary.requests == []
+    assert len(kg.store) == size
+
+
+def test_a_catalogue_query_run_with_other_text_is_inspected_in_full(backend, canary):
+    entry = find_query("product-hierarchy")
+    assert entry.from_catalogue
+    with pytest.raises(QueryRefused):
+        execute(backend, f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}", query=entry)
+    assert canary.requests == []
+
+
+def test_only_the_project_catalogue_is_trusted_as_such(tmp_path):
+    """A file, standard input, --sparql text or another folder of .rq files is always inspected."""
+    (tmp_path / "copy.rq").write_text(find_query("trade-links").text, encoding="utf-8")
+    assert not parse_query_text("SELECT * WHERE { ?s ?p ?o }", "--sparql").from_catalogue
+    assert not read_query_file(tmp_path / "copy.rq").from_catalogue
+    assert not any(q.from_catalogue for q in catalogue(tmp_path))
+    assert all(q.from_catalogue for q in catalogue())
 
 
 def test_from_a_named_graph_of_the_store_is_allowed(backend):
