@@ -90,6 +90,8 @@ def _map(term: Term, table: dict[ox.BlankNode, Term]) -> Term:
 
 
 def _rewrite(quads: list[ox.Quad], table: dict[ox.BlankNode, Term]) -> list[ox.Quad]:
+    if not table:  # no blank nodes: nothing to rebuild
+        return list(quads)
     return [
         ox.Quad(_map(q.subject, table), q.predicate, _map(q.object, table), _map(q.graph_name, table))
         for q in quads

@@ -344,6 +344,13 @@ def query(
 )
 @click.option("--graph", "graphs", multiple=True, help="Load only this named graph (repeatable).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Named graphs loaded at a time (each still replaced atomically).",
+)
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, help="Seconds.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True)
 @click.option(
@@ -366,6 +373,7 @@ def load(
     release: str | None,
     graphs: tuple[str, ...],
     chunk_size: int,
+    parallel: int,
     timeout: float,
     retries: int,
     backoff: float,
@@ -423,7 +431,7 @@ def load(
             host = urllib.parse.urlsplit(endpoints.query_url).hostname or ""
             credentials = credentials_from_netrc(Path(netrc_file).expanduser(), host) or credentials
         client = HttpClient(credentials, endpoints.urls(), timeout=timeout, retries=retries, backoff=backoff)
-        loader = StoreLoader(endpoints, client, chunk_size, advance if show_progress else None)
+        loader = StoreLoader(endpoints, client, chunk_size, advance if show_progress else None, parallel)
         report = loader.load_dataset(read_dataset(Path(release) if release else None), graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))

@@ -2,8 +2,9 @@
 
 Each named graph is replaced atomically:
 
-1. its triples, blank nodes skolemized to stable IRIs, are POSTed as N-Triples in
-   chunks to a fresh *staging* graph through the Graph Store Protocol
+1. its triples, blank nodes skolemized to stable IRIs, are serialized once to
+   N-Triples (distinct, sorted lines) and POSTed in chunks to a fresh *staging*
+   graph through the Graph Store Protocol
    (``?graph=`` + the percent-encoded IRI; never a bare PUT, never quads), or sent
    with ``INSERT DATA`` when the store has no Graph Store endpoint;
 2. the staging graph's triple count (a SPARQL ``COUNT`` through SPARQLWrapper) must
@@ -12,7 +13,11 @@ Each named graph is replaced atomically:
    when the staging graph is missing) swaps it in.
 
 When a step fails, the target keeps its previous data and the staging graph is
-dropped. Only idempotent steps are retried: chunk POSTs (idempotent because the
+dropped. Graphs are independent, so ``parallel`` of them (default 2) are loaded
+at once, each through its own staging graph: the store moves one graph while the
+next one's chunks arrive. After a failure no further graph is started; the
+graphs already in flight finish (each atomically) and the error names the graphs
+that were replaced. Only idempotent steps are retried: chunk POSTs (idempotent because the
 data has no blank nodes left), queries and ``DROP``; never the ``MOVE``.
 """
 
@@ -20,12 +25,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import urllib.parse
 import urllib.request
 import urllib.response
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,14 +150,23 @@ class StoreLoader:
         client: HttpClient,
         chunk_size: int = 10_000,
         progress: Callable[[int, int], None] | None = None,
+        parallel: int = 2,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
+        if parallel < 1:
+            raise ConfigurationError("at least 1 graph must be loaded at a time")
         self.endpoints = endpoints
         self.client = client
         self.chunk_size = chunk_size
-        self.progress = progress or (lambda done, total: None)
+        self.parallel = parallel
+        self._progress = progress or (lambda done, total: None)
+        self._progress_lock = threading.Lock()
         self._total = 0
+
+    def progress(self, done: int, total: int) -> None:
+        with self._progress_lock:  # graphs load in several threads; the callback sees one at a time
+            self._progress(done, total)
 
     # ------------------------------------------------------------ SPARQL
 
@@ -188,9 +204,8 @@ class StoreLoader:
 
     # ------------------------------------------------------------ writing
 
-    def post_chunk(self, graph: str, triples: list[ox.Triple]) -> None:
-        """Add triples (no blank nodes) to ``graph``; safe to retry since adding a triple twice is a no-op."""
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    def post_chunk(self, graph: str, body: bytes) -> None:
+        """Add N-Triples (no blank nodes) to ``graph``; safe to retry: adding a triple twice is a no-op."""
         if self.endpoints.store_url:
             url = f"{self.endpoints.store_url}{'&' if '?' in self.endpoints.store_url else '?'}"
             self.client.request(
@@ -207,13 +222,17 @@ class StoreLoader:
         """Replace the contents of ``target`` with ``triples``, or leave it as it was and raise."""
         if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
             raise ValueError("skolemize blank nodes before loading: re-sent blank nodes duplicate data")
+        return self.replace_graph_lines(target, ntriples_lines(triples))
+
+    def replace_graph_lines(self, target: str, lines: list[bytes]) -> GraphResult:
+        """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes)."""
         staging = staging_iri(target)
-        sent = len(triples)
+        sent = len(lines)
         log.info("loading %d triples into %s through %s", sent, target, staging)
         try:
             for start in range(0, sent, self.chunk_size):
-                chunk = triples[start : start + self.chunk_size]
-                self.post_chunk(staging, chunk)
+                chunk = lines[start : start + self.chunk_size]
+                self.post_chunk(staging, b"".join(chunk))
                 self.progress(len(chunk), self._total or sent)
             staged = self.count(staging)
             if staged != sent:
@@ -256,24 +275,69 @@ class StoreLoader:
 
     def load_dataset(self, quads: Iterable[ox.Quad], graphs: Iterable[str] | None = None) -> LoadReport:
         """Replace each named graph of ``quads`` (or only ``graphs``), then verify all counts."""
-        by_graph = triples_by_graph(quads)
+        by_graph = ntriples_by_graph(quads)
         wanted = sorted(by_graph) if graphs is None else list(graphs)
         missing = [g for g in wanted if g not in by_graph]
         if missing:
             raise ConfigurationError(f"no such named graph in the data: <{missing[0]}>")
         self.check()
         self._total = sum(len(by_graph[g]) for g in wanted)
-        report = LoadReport()
-        for graph in wanted:
-            try:
-                report.graphs.append(self.replace_graph(graph, by_graph[graph]))
-            except StoreError as exc:
-                done = ", ".join(f"<{r.graph}>" for r in report.graphs)
-                before = f" (already replaced: {done})" if done else ""
-                raise LoadError(f"loading <{graph}> failed: {exc}{before}", report.graphs) from None
+        done: dict[str, GraphResult] = {}
+        failures: list[tuple[str, StoreError]] = []
+        pending = iter(wanted)
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="ftzkg-load") as pool:
+            running: dict[Future[GraphResult], str] = {}
+
+            def start_next() -> None:
+                graph = next(pending, None)
+                if graph is not None:
+                    running[pool.submit(self.replace_graph_lines, graph, by_graph[graph])] = graph
+
+            for _ in range(self.parallel):
+                start_next()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    graph = running.pop(future)
+                    try:
+                        done[graph] = future.result()
+                    except StoreError as exc:
+                        failures.append((graph, exc))
+                    if not failures:  # after a failure, start nothing new; let the others finish
+                        start_next()
+        report = LoadReport([done[g] for g in wanted if g in done])
+        if failures:
+            graph, exc = failures[0]
+            replaced = ", ".join(f"<{r.graph}>" for r in report.graphs)
+            before = f" (already replaced: {replaced})" if replaced else ""
+            others = "".join(f"; loading <{g}> failed too: {e}" for g, e in failures[1:])
+            raise LoadError(f"loading <{graph}> failed: {exc}{others}{before}", report.graphs)
         for result in report.graphs:
             result.in_store = self.count(result.graph)
         return report
+
+
+def ntriples_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
+    """Distinct N-Triples lines of ``triples``, sorted, each ending in a newline.
+
+    One serialization per graph; the chunks are slices of these lines, so
+    nothing is serialized twice. N-Triples escapes line breaks inside literals,
+    so a line is exactly one triple.
+    """
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return sorted({line + b"\n" for line in body.split(b"\n") if line})
+
+
+def ntriples_by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[bytes]]:
+    """:func:`ntriples_lines` per named graph, blank nodes skolemized; default-graph triples are refused."""
+    out: dict[str, list[ox.Triple]] = defaultdict(list)
+    for q in skolemize(list(quads)):
+        if not isinstance(q.graph_name, ox.NamedNode):
+            raise ConfigurationError(
+                "the data has triples outside named graphs; ftzkg loads named graphs only"
+            )
+        out[q.graph_name.value].append(q.triple)
+    return {g: ntriples_lines(ts) for g, ts in sorted(out.items())}
 
 
 def triples_by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:

@@ -158,3 +158,26 @@ def test_a_move_without_answer_is_reported_as_undecided_and_nothing_is_dropped(
     assert graph_lines(oxigraph_server.url, ARTICLE) == previous  # the stalled MOVE never reached the store
     staging = [g for g in graph_counts(oxigraph_server.url) if "ftzkg-staging" in g]
     assert len(staging) == 1 and staging[0] in result.output  # left for the user to check, and named
+
+
+def test_a_failure_while_graphs_load_side_by_side_replaces_each_graph_wholly_or_not_at_all(
+    oxigraph_server, kg, tmp_path
+):
+    everything = kg.quads()
+    endpoints = Endpoints.resolve(oxigraph_server.url)
+    StoreLoader(endpoints, HttpClient(allowed_urls=endpoints.urls())).load_dataset(everything)
+    graphs = kg.graph_names()
+    before = {g: graph_lines(oxigraph_server.url, g) for g in graphs}
+    newer = tmp_path / "all-v2.nq"  # every graph loses one triple: old and new are told apart
+    write_nquads(newer, [q for g in graphs for q in kg.quads([g])[1:]])
+    with FaultProxy(oxigraph_server.url, [Fault(is_move, "status", nth=2, message="disk full")]) as proxy:
+        result = load(proxy, newer, "--parallel", "2")
+    assert result.exit_code == 3
+    assert "disk full" in result.output
+    after = {g: graph_lines(oxigraph_server.url, g) for g in graphs}
+    replaced = [g for g in graphs if after[g] != before[g]]
+    assert all(len(after[g]) == len(before[g]) - 1 and after[g] < before[g] for g in replaced)
+    assert len(replaced) == sum(is_move(r) for r in proxy.requests) - 1  # every MOVE but the failed one
+    assert all(f"<{g}>" in result.output.split("already replaced:")[1] for g in replaced)
+    assert len(replaced) < len(graphs) - 1  # no graph was started after the failure
+    assert not [g for g in graph_counts(oxigraph_server.url) if "ftzkg-staging" in g]
