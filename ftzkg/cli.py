@@ -347,7 +347,7 @@ def query(
 @click.option(
     "--parallel",
     type=click.IntRange(min=1),
-    default=2,
+    default=1,
     show_default=True,
     help="Named graphs loaded at a time (each still replaced atomically).",
 )

@@ -13,7 +13,7 @@ Each named graph is replaced atomically:
    when the staging graph is missing) swaps it in.
 
 When a step fails, the target keeps its previous data and the staging graph is
-dropped. Graphs are independent, so ``parallel`` of them (default 2) are loaded
+dropped. Graphs are independent, so ``parallel`` of them (default 1) can load
 at once, each through its own staging graph: the store moves one graph while the
 next one's chunks arrive. After a failure no further graph is started; the
 graphs already in flight finish (each atomically) and the error names the graphs
@@ -150,7 +150,7 @@ class StoreLoader:
         client: HttpClient,
         chunk_size: int = 10_000,
         progress: Callable[[int, int], None] | None = None,
-        parallel: int = 2,
+        parallel: int = 1,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
