@@ -44,7 +44,7 @@ def both(data_quads, ontology_quads, shapes):
 
 
 def test_both_engines_are_offered_and_the_default_is_one_of_them():
-    assert set(ENGINES) == {"pyshacl", "turbo"}
+    assert {"pyshacl", "turbo"} <= set(ENGINES)
     assert DEFAULT_ENGINE in ENGINES
 
 
