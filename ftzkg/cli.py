@@ -16,7 +16,7 @@ from . import __version__
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError
-from .shacl_engines import ENGINES
+from .shacl_engines import DEFAULT_ENGINE, ENGINES
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -134,7 +134,11 @@ def build(out_dir: str) -> None:
 )
 @click.option("--fail-on-warning", is_flag=True, help="Exit 1 when there are warnings, not only violations.")
 @click.option(
-    "--engine", type=click.Choice(list(ENGINES)), default="pyshacl", show_default=True, help="SHACL engine."
+    "--engine",
+    type=click.Choice(list(ENGINES)),
+    default=DEFAULT_ENGINE,
+    show_default=True,
+    help="SHACL engine.",
 )
 def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning: bool, engine: str) -> None:
     """Validate the knowledge graph, or FILES as a contribution to it.

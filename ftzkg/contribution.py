@@ -30,6 +30,7 @@ from . import project
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
+from .shacl_engines import DEFAULT_ENGINE
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -111,7 +112,7 @@ def _short(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 def validate_contribution(
     paths: Sequence[Path],
     kg: KnowledgeGraph | None = None,
-    engine: str = "pyshacl",
+    engine: str = DEFAULT_ENGINE,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ValidationReport:
     """Validate RDF files as a contribution to the knowledge graph ``kg`` (the project's graph by default).

@@ -9,9 +9,13 @@ SHACL validation report as an rdflib graph.
   (tests/test_shacl_engines.py: project data, synthetic data with injected
   violations, the tests/shapes examples). It is NOT the default: it is faster
   on small graphs, but its SPARQL engine runs the project's SHACL-SPARQL shapes
-  (sh:SPARQLTarget) in time that grows faster than the graph, so from about
-  100 thousand triples it is slower than pySHACL (see the README's
-  performance section).
+  (sh:SPARQLTarget) in rdflib's SPARQL engine, per focus node.
+- ``hybrid`` (the default): the SHACL-SPARQL shapes (SPARQL targets and
+  sh:sparql constraints) on an Oxigraph store, the core shapes on
+  pyshacl-turbo (pySHACL when it is not installed); see
+  :mod:`ftzkg.sparql_shapes`. Tested like ``turbo`` to report exactly what
+  pySHACL reports; falls back to the core engine alone wherever the split
+  could change a result.
 
 The data may be an rdflib graph or :class:`NTriples` text (for instance from
 :func:`ntriples_of`): the latter skips building an rdflib graph of a large
@@ -27,8 +31,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
-ENGINES = ("pyshacl", "turbo")
-DEFAULT_ENGINE = "pyshacl"
+ENGINES = ("pyshacl", "turbo", "hybrid")
+DEFAULT_ENGINE = "hybrid"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,62 @@ def run_shacl(
         if not isinstance(report, rdflib.Graph):
             raise RuntimeError(f"pyshacl-turbo could not validate: {report}")
         return bool(conforms), report
+    if engine == "hybrid":
+        return _run_hybrid(data, shapes, ontology, options)
     raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _core_engine() -> str:
+    return "turbo" if "turbo" in available_engines() else "pyshacl"
+
+
+def _run_hybrid(
+    data: rdflib.Graph | NTriples, shapes: rdflib.Graph, ontology: rdflib.Graph | None, options: dict
+) -> tuple[bool, rdflib.Graph]:
+    """SHACL-SPARQL shapes on Oxigraph (:mod:`ftzkg.sparql_shapes`), the rest on the core engine.
+
+    Falls back to the core engine alone where the split could change a result:
+    data that Oxigraph would store in another form than rdflib reads it (see
+    :func:`ftzkg.sparql_shapes.is_canonical`) or blank-node focus nodes of a shape
+    that also has core constraints.
+    """
+    from . import sparql_shapes
+
+    core_engine = _core_engine()
+    evaluated = sparql_shapes.sparql_shapes(shapes)
+    if not evaluated:
+        return run_shacl(data, shapes, ontology, core_engine)
+    text = data.text if isinstance(data, NTriples) else data.serialize(format="nt")
+    parsed = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    if ontology is not None:
+        parsed += ox.parse(ontology.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = ox.Store()
+    store.bulk_extend(parsed)
+    if not sparql_shapes.is_canonical(parsed, store):
+        return run_shacl(data, shapes, ontology, core_engine)
+    del parsed
+    evaluation = sparql_shapes.evaluate(store, evaluated)
+    del store
+    if any(
+        isinstance(node, rdflib.BNode)
+        for shape in evaluated
+        if shape.has_core
+        for node in evaluation.targets[shape.node]
+    ):
+        return run_shacl(data, shapes, ontology, core_engine)
+    core = sparql_shapes.core_shapes(shapes, evaluated, evaluation)
+    core_data = NTriples(text) if core_engine == "turbo" else data
+    conforms, report = run_shacl(core_data, core, ontology, core_engine)
+    if not isinstance(report, rdflib.Graph):
+        return conforms, report
+    no_violation = sparql_shapes.add_results(report, shapes, evaluation)
+    if options.get("allow_warnings"):
+        conforms = conforms and no_violation
+    else:
+        conforms = conforms and not evaluation.results
+    report_node = report.value(None, RDF.type, SH.ValidationReport, any=True)
+    report.set((report_node, SH.conforms, rdflib.Literal(conforms)))
+    return conforms, report
 
 
 #: One validation result, engine-independent: focus node, path, constraint component,

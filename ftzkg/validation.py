@@ -26,7 +26,7 @@ from . import project
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY_GRAPH, SHAPES_GRAPH, SHAPES_NS, shorten
 from .parsing import parse_file
-from .shacl_engines import run_shacl
+from .shacl_engines import DEFAULT_ENGINE, NTriples, ntriples_of, run_shacl
 from .vocabulary import Vocabulary
 
 #: How far (in hops) any shape looks from its focus node; see the header of ontology/shapes.ttl.
@@ -186,18 +186,22 @@ def ontology_quads() -> list[ox.Quad]:
 
 
 def shacl_findings(
-    data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.Graph, engine: str = "pyshacl"
+    data: rdflib.Graph | NTriples, ontology: rdflib.Graph, shapes: rdflib.Graph, engine: str = DEFAULT_ENGINE
 ) -> tuple[list[Finding], rdflib.Graph]:
     """Run the shapes on the data (with the ontology) and turn the report into findings.
 
     The ontology's triples join the data graph: sh:class and sh:in need the code
     lists' instances (``ftz:Exact a ftz:ValueQualifier``), not only the class axioms.
+    Data given as :class:`NTriples` must hold them already (no rdflib copy is made).
     """
-    combined = rdflib.Graph()
-    for triple in data:
-        combined.add(triple)
-    for triple in ontology:
-        combined.add(triple)
+    if isinstance(data, NTriples):
+        combined: rdflib.Graph | NTriples = data
+    else:
+        combined = rdflib.Graph()
+        for triple in data:
+            combined.add(triple)
+        for triple in ontology:
+            combined.add(triple)
     with translated_sparql_cache():
         _, report = run_shacl(combined, shapes, ontology, engine=engine)
     if not isinstance(report, rdflib.Graph):  # pySHACL's ValidationFailure: a broken shape, not bad data
@@ -512,13 +516,21 @@ def vocabulary_findings(vocabulary: Vocabulary, quads: Iterable[ox.Quad]) -> lis
     ]
 
 
-def validate_knowledge_graph(kg: KnowledgeGraph | None = None, engine: str = "pyshacl") -> ValidationReport:
-    """Validate every data graph with the project's shapes and ontology, plus vocabulary conformance."""
+def validate_knowledge_graph(
+    kg: KnowledgeGraph | None = None, engine: str = DEFAULT_ENGINE
+) -> ValidationReport:
+    """Validate every data graph with the project's shapes and ontology, plus vocabulary conformance.
+
+    The data (with the ontology's triples) go to the engine as N-Triples text: the
+    default engine never needs an rdflib copy of the whole graph.
+    """
     kg = kg if kg is not None else KnowledgeGraph.load()
     data_graphs = [g for g in kg.graph_names() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
     data_quads = kg.quads(data_graphs)
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads()
-    findings, report = shacl_findings(to_rdflib(data_quads), to_rdflib(ontology), load_shapes(), engine)
+    findings, report = shacl_findings(
+        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(), engine
+    )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
     files = [s.path for s in project.data_files()]
     locator = SourceLocator(files)
