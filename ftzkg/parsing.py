@@ -53,6 +53,19 @@ def format_for(path: Path) -> ox.RdfFormat:
         raise RdfInputError(path, f"unknown file type {path.suffix!r}; expected one of {known}") from None
 
 
+def _oxigraph_parse(path: Path, data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
+    """Oxigraph's strict parse of ``data``; a syntax error becomes an RdfInputError at its line and column."""
+    try:
+        return list(ox.parse(data, format=fmt, base_iri=None))
+    except SyntaxError as exc:
+        message = exc.msg
+        if message.startswith("Parser error"):
+            message = message.split(": ", 1)[-1]
+        if "LoadDocumentCallback" in message:
+            message = "remote JSON-LD @context is not loaded; inline the context in the file"
+        raise RdfInputError(path, message, exc.lineno, exc.offset) from None
+
+
 def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
     """Every quad of an RDF file; triples of a triple format go to ``graph`` (default graph if None)."""
     fmt = format_for(path)
@@ -60,13 +73,7 @@ def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
         data = path.read_bytes()
     except OSError as exc:
         raise RdfInputError(path, exc.strerror or str(exc)) from None
-    try:
-        quads = list(ox.parse(data, format=fmt, base_iri=None))
-    except SyntaxError as exc:
-        message = exc.msg
-        if message.startswith("Parser error at line"):
-            message = message.split(": ", 1)[-1]
-        raise RdfInputError(path, message, exc.lineno, exc.offset) from None
+    quads = _oxigraph_parse(path, data, fmt)
     if graph is None or fmt.supports_datasets:
         return quads
     target = ox.NamedNode(graph)
@@ -176,15 +183,7 @@ def parse_untrusted(
     except UnicodeDecodeError as exc:
         line, column = _position(data[: exc.start].decode("utf-8", "replace"), exc.start)
         raise RdfInputError(path, "file is not valid UTF-8", line, column) from None
-    try:
-        quads = list(ox.parse(data, format=fmt, base_iri=None))
-    except SyntaxError as exc:
-        message = exc.msg
-        if message.startswith("Parser error"):
-            message = message.split(": ", 1)[-1]
-        if "LoadDocumentCallback" in message:
-            message = "remote JSON-LD @context is not loaded; inline the context in the file"
-        raise RdfInputError(path, message, exc.lineno, exc.offset) from None
+    quads = _oxigraph_parse(path, data, fmt)
     if fmt == ox.RdfFormat.JSON_LD and not quads and text.strip() not in ("", "{}", "[]"):
         raise RdfInputError(
             path, "JSON-LD yields no triples: every @id must be an absolute IRI (relative IRIs are dropped)"
