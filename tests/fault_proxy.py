@@ -73,7 +73,29 @@ class Fault:
         return self.matched == self.nth
 
 
-class FaultProxy:
+class LoopbackServer:
+    """A threaded HTTP server on a free 127.0.0.1 port, run while the ``with`` block lasts."""
+
+    def _listen(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FaultProxy(LoopbackServer):
     """An HTTP proxy on 127.0.0.1 in front of ``upstream`` (context manager)."""
 
     def __init__(self, upstream: str, faults: list[Fault] | None = None, require_auth: str | None = None):
@@ -84,23 +106,11 @@ class FaultProxy:
         self.requests: list[Seen] = []
         self.released = threading.Event()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
+        self._listen(self._handler())
 
     def __exit__(self, *exc: object) -> None:
         self.released.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__exit__(*exc)
 
     def _fault_for(self, seen: Seen) -> Fault | None:
         with self._lock:
@@ -181,7 +191,7 @@ class FaultProxy:
 
 
 @dataclass
-class Redirector:
+class Redirector(LoopbackServer):
     """A loopback server that redirects every request to ``target`` + path, recording Authorization."""
 
     target: str
@@ -202,19 +212,4 @@ class Redirector:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> Redirector:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._listen(Handler)
