@@ -5,20 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from ftzkg.namespaces import sparql_prologue
+from kg_queries import select
 
 ARTICLE = "https://w3id.org/ftzkg/id/source/kashgar-ftz-2025-article"
 KANGYI = "https://w3id.org/ftzkg/id/firm/kashgar-kangyi-intelligent-technology"
 WITHYOUNG = "https://w3id.org/ftzkg/id/firm/xinjiang-withyoung-health-food"
-
-
-def select(kg, query: str, **bindings) -> list[dict[str, str]]:
-    """Rows of a SELECT over the union of all graphs, each a dict of plain string values."""
-    values = "".join(f" VALUES ?{name} {{ <{iri}> }}" for name, iri in bindings.items())
-    query = query.replace("WHERE {", "WHERE {" + values, 1)
-    results = kg.store.query(sparql_prologue() + query, use_default_graph_as_union=True)
-    return [{str(v)[1:]: row[v].value for v in results.variables if row[v] is not None} for row in results]
 
 
 INDICATOR_QUERY = """

@@ -6,14 +6,10 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from kg_queries import select
 
 from ftzkg import project
-from ftzkg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH, sparql_prologue
-
-
-def select(kg, query: str) -> list[dict[str, str]]:
-    results = kg.store.query(sparql_prologue() + query, use_default_graph_as_union=True)
-    return [{str(v)[1:]: row[v].value for v in results.variables if row[v] is not None} for row in results]
+from ftzkg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 
 def test_no_triple_sits_in_the_default_graph(kg):

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ftzkg.namespaces import sparql_prologue
-
-
-def select(kg, query: str) -> list[dict[str, str]]:
-    results = kg.store.query(sparql_prologue() + query, use_default_graph_as_union=True)
-    return [{str(v)[1:]: row[v].value for v in results.variables if row[v] is not None} for row in results]
+from kg_queries import select
 
 
 def test_countries_carry_consistent_iso_codes_in_the_iso_graph(kg):
