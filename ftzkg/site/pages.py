@@ -132,10 +132,7 @@ class EntityPages:
                 f' <span class="badge corroboration {name}">{esc(self.data.label(fact.corroboration))}</span>'
             )
         heading = f"{self.r.link(fact.iri, page_path)} {types}{derived}{status}"
-        return (
-            f'<article class="fact{planned}">\n<h4>{heading}</h4>\n'
-            f"<dl>{dl}</dl>\n{quotes}\n</article>"
-        )
+        return f'<article class="fact{planned}">\n<h4>{heading}</h4>\n<dl>{dl}</dl>\n{quotes}\n</article>'
 
     def corroboration(self, fact: Fact, page_path: str) -> str:
         """The status of a fact of an AI-assisted source and the other sources' facts behind it."""
