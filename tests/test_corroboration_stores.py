@@ -93,4 +93,3 @@ def test_the_oxigraph_server_gives_the_same_answer(oxigraph_server, graph, embed
 def test_virtuoso_gives_the_same_answer(virtuoso_clean, graph, embedded):
     load(virtuoso_clean, graph)
     assert answer(virtuoso_clean) == embedded
-
