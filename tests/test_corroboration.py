@@ -84,6 +84,12 @@ def value(qualifier, v=None, phrase=None, unit=UNIT + "NUM", lo=None, hi=None) -
         # unspecified ("some") never contradicts; it is backed by any figure of the same quantity
         (value("Unspecified"), value("Exact", "12", "12"), "agree"),
         (value("Exact", "12", "12"), value("Unspecified"), "incomparable"),
+        # a qualifier read as no interval ("as little as") is not compared
+        (
+            value("BestCase", "1", "as little as one day", UNIT + "DAY"),
+            value("Exact", "5", "5", UNIT + "DAY"),
+            "incomparable",
+        ),
         # units: exact conversions only
         (
             value("Exact", "17966", "17,966", UNIT + "HA"),

@@ -228,8 +228,10 @@ def test_planned_production_keeps_the_source_timing(kg):
         kg,
         """SELECT ?product ?timing WHERE {
              ?l a ftz:ProductionLink ; ftz:producer ?firm ; ftz:status ftz:Planned ;
+                prov:wasDerivedFrom ?source ;
                 ftz:product/skos:prefLabel ?product ; ftz:plannedTiming ?timing }""",
         firm=KANGYI,
+        source=ARTICLE,
     )
     assert sorted((r["product"], r["timing"]) for r in rows) == [
         ("laptops", "later this year"),

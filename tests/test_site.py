@@ -7,6 +7,7 @@ browser tests (test_site_browser.py) open the same site in headless Chromium.
 from __future__ import annotations
 
 import posixpath
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -196,7 +197,8 @@ def test_ontology_reference_shows_alignments_domains_ranges_and_examples(site):
     assert "Kashgar Kangyi Intelligent Technology" in enterprise  # an example from the data
     exporter = html.split('id="exporter"', 1)[1].split("</section>", 1)[0]
     assert "<dt>domain</dt>" in exporter and "<dt>range</dt>" in exporter and "functional" in exporter
-    assert "2 uses" in exporter or "3 uses" in exporter
+    uses = re.search(r"(\d+) uses", exporter)
+    assert uses and int(uses.group(1)) >= 3  # the article's three trade links, and any other source's
 
 
 def test_values_keep_their_qualifier_unit_period_and_quote(site):
@@ -218,7 +220,7 @@ def test_trade_network_has_a_node_per_firm_and_market_and_dashes_planned_links(s
     for market in ("region/143", "country/PK", "country/TR"):
         assert f'data-kind="market" data-iri="{ID}{market}"' in svg
     planned = svg.split('class="edge production planned"')[1:]
-    assert len(planned) == 2  # projectors and laptops
+    assert len(planned) >= 2  # projectors and laptops, and what other sources plan
     assert all("stroke-dasharray" in p.split("</g>", 1)[0] for p in planned)
     reported = svg.split('class="edge trade reported"')[1:]
     assert reported and all("stroke-dasharray" not in p.split("</g>", 1)[0] for p in reported)
