@@ -76,14 +76,14 @@ def test_every_source_phrase_stands_in_its_quote(kg):
 
 QUALIFIER_WORDS = {
     "MoreThan": r"\b(more than|over)\b",
-    "Approximately": r"\baround\b",
-    "Range": r"\b\w+ to \w+\b",
+    "Approximately": r"\b(around|about|approximately|roughly|nearly)\b",
+    "Range": r"\b\w+ to \w+\b|\d\s*[–-]\s*\d",  # "one to three", "1–3"
     "Unspecified": r"\bsome\b|\beven\b",
 }
 
 
 def test_qualifiers_follow_the_words_of_the_source(kg):
-    """ "more than 3,100" is a lower bound, "around nine" approximate, "one to three" a range.
+    """ "more than 3,100" is a lower bound, "around nine" approximate, "one to three" or "1–3" a range.
 
     A value flattened to an exact number would fail here.
     """
