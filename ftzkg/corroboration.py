@@ -58,8 +58,9 @@ ASSESSMENT = ID + "assessment/"
 
 #: Properties from a rewrite's source to its original's: ftz:derivedFromSource (declared or apparent,
 #: qualified by a ftz:SourceDerivation) and the PROV ones.
-SOURCE_DERIVATION = (FTZ + "derivedFromSource",) + tuple(
-    PROV + p for p in ("wasDerivedFrom", "hadPrimarySource", "wasRevisionOf", "wasQuotedFrom")
+SOURCE_DERIVATION = (
+    FTZ + "derivedFromSource",
+    *(PROV + p for p in ("wasDerivedFrom", "hadPrimarySource", "wasRevisionOf", "wasQuotedFrom")),
 )
 
 _XSD_BOOLEAN = ox.NamedNode(PREFIXES["xsd"] + "boolean")

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from golden import frozen_files
 
 from ftzkg import project
 from ftzkg.claims import GraphReader
@@ -21,8 +22,6 @@ from ftzkg.corroboration import (
 from ftzkg.intervals import QualifiedValue, compare
 from ftzkg.knowledge_graph import KnowledgeGraph
 from ftzkg.namespaces import CORROBORATION_GRAPH, DERIVED_GRAPHS, ID, SHAPES_GRAPH
-
-from golden import frozen_files
 
 FTZ = "https://w3id.org/ftzkg/ontology#"
 UNIT = "http://qudt.org/vocab/unit/"

@@ -100,7 +100,8 @@ def test_indicator_is_queryable_with_qualifier_unit_period_and_source(
     kg, subject, measure, value, qualifier, unit, period, phrase
 ):
     rows = select(kg, INDICATOR_QUERY, subject=subject, measure=FTZ + measure)
-    rows = [r for r in rows if r.get("phrase") == phrase and r["source"] == ARTICLE]  # other sources may agree
+    # the article's own value: other sources may state the same figure
+    rows = [r for r in rows if r.get("phrase") == phrase and r["source"] == ARTICLE]
     assert len(rows) == 1, rows
     row = rows[0]
     assert Decimal(row["value"]) == Decimal(value)
