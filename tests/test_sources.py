@@ -3,13 +3,18 @@ the 2025 article an apparent rewrite of one of them, and its "three to five days
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from kg_queries import select
 
+from ftzkg.catalogue import catalogue
 from ftzkg.namespaces import ID
+from ftzkg.querying import EmbeddedBackend, execute
+from ftzkg.results import write
 
 ARTICLE = ID + "source/kashgar-ftz-2025-article"
 ECNS = ID + "source/ecns-2026-01-15-kashgar-area-enterprise-influx"
@@ -241,3 +246,31 @@ def test_the_three_to_five_days_are_read_as_the_time_to_market_without_rewriting
     assert (fix["was"], fix["is"]) == (FTZ + "reduction", FTZ + "after")
     assert "now reach the market in just three to five days" in fix["quote"]
     assert (Decimal(fix["min"]), Decimal(fix["max"])) == (3, 5)
+
+
+def records(kg, name: str) -> list[dict[str, str]]:
+    """The rows of a catalogue query, as its users get them (CSV)."""
+    query = next(q for q in catalogue() if q.name == name)
+    out = io.BytesIO()
+    write(execute(EmbeddedBackend(kg.store), query.text, query=query, params={}), out, "csv")
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8"))))
+
+
+def test_the_rewrites_facts_still_rest_on_an_ai_assisted_source_only(kg):
+    rows = records(kg, "ai-assisted-facts")
+    assert ID + "observation/kashgar-area-registered-businesses" in {r["fact"] for r in rows}
+    assert not [r for r in rows if ECNS in r["sources"]]
+
+
+def test_the_corroboration_query_names_the_original_as_the_basis(kg):
+    rows = records(kg, "ai-assisted-corroboration")
+    basis = {r.get("basis") for r in rows if r.get("evidence_source") == ECNS}
+    assert basis == {"original"}
+
+
+@pytest.mark.parametrize("src", [p[0] for p in PAGES], ids=lambda v: v[-30:])
+def test_every_page_says_what_is_known_of_its_origin(kg, src):
+    (row,) = select(kg, "SELECT ?note WHERE { GRAPH ?src { ?src ftz:originNote ?note } }", src=src)
+    assert (
+        "not" in row["note"] or "no " in row["note"]
+    )  # what the page does not give, or what is not recorded
