@@ -3,9 +3,11 @@ match, and only sources that are not AI-assisted and independent (or the origina
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from golden import frozen_files
 
 from ftzkg import project
 from ftzkg.claims import GraphReader
@@ -153,9 +155,11 @@ def registered(name: str, src: str, number: str, qualifier: str = "Exact") -> st
 
 
 def graph_with(tmp_path, name: str, body: str) -> KnowledgeGraph:
+    """The frozen copy of the data (the 2025 article alone among the articles) plus one more source:
+    the rules are tested on a fixed background, whatever sources the live data gains."""
     path = tmp_path / f"{name}.trig"
     path.write_text(TTL + f"source:{name} {{\n{body}}}\n", encoding="utf-8")
-    return KnowledgeGraph.load([*project.all_files(), project.SourceFile(path, None)], derive=True)
+    return KnowledgeGraph.load([*frozen_files(), project.SourceFile(path, None)], derive=True)
 
 
 def status(kg: KnowledgeGraph, fact: str):
@@ -163,7 +167,8 @@ def status(kg: KnowledgeGraph, fact: str):
     return next(a for a in assess(reader) if a.fact == ID + fact)
 
 
-def test_the_article_alone_corroborates_nothing(kg):
+def test_the_article_alone_corroborates_nothing():
+    kg = KnowledgeGraph.load(frozen_files(), derive=True)  # the frozen copy: the article is alone there
     reader = GraphReader([kg.store], excluded_graphs=(SHAPES_GRAPH, *DERIVED_GRAPHS))
     assessments = assess(reader)
     assert assessments and {a.status for a in assessments} == {"uncorroborated"}
@@ -376,7 +381,7 @@ def test_validate_warns_when_a_contribution_contradicts_another_source(tmp_path)
         '"over 5,100"',
     ):
         assert expected in message
-    assert "0 violations, 1 warning" in result.output
+    assert re.search(r"0 violations, [1-9][0-9]* warnings?,", result.output)  # one per disagreeing source
 
 
 def test_validate_is_silent_when_the_other_source_agrees(tmp_path):
