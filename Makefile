@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint format bench clean golden reference
+.PHONY: run test crash-test lint format bench clean fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ golden: $(VENV)/.installed-test
 # from the pinned packages of the `reference` extra; `make test` checks it is current.
 reference: $(VENV)/.installed-test
 	$(BIN)/python -m ftzkg.refdata --out data/reference
+
+# The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 20000
+
+fuzz-queries: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
+
+# kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
+crash-test: $(VENV)/.installed-test
+	FTZKG_EVERY_KILL=1 $(BIN)/pytest tests/test_load_crashes.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
