@@ -430,3 +430,19 @@ def test_whole_graph_validation_warns_about_sources_that_disagree(tmp_path):
         ID + "observation/kashgar-area-registered-businesses",
         ID + "observation/registry-count",
     }
+
+
+def test_the_article_is_corroborated_by_its_ecns_original(kg):
+    """The README's example: the 2025 article derives from the ecns.cn report of 2026-01-15, which
+    corroborates its figures as their original, not as an independent source."""
+    from ftzkg.catalogue import catalogue
+
+    query = next(q for q in catalogue() if q.name == "ai-assisted-corroboration")
+    result = kg.store.query(query.text, use_default_graph_as_union=True)
+    rows = [{str(v)[1:]: (s[v].value if s[v] is not None else "") for v in result.variables} for s in result]
+    registered = [r for r in rows if r["fact"] == ID + "observation/kashgar-area-registered-businesses"]
+    ecns = ID + "source/ecns-2026-01-15-kashgar-area-enterprise-influx"
+    assert registered and all(r["status"] == FTZ + "Corroborated" for r in registered)
+    assert (ecns, "original", "agrees") in {
+        (r["evidence_source"], r["basis"], r["agreement"]) for r in registered
+    }
