@@ -30,6 +30,7 @@ from rdflib.namespace import SH
 from . import project
 from .data_graphs import source_classes_of
 from .knowledge_graph import KnowledgeGraph
+from .missing_reference import explain_missing
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_GRAPH, SHAPES_NS, shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
@@ -274,8 +275,14 @@ def validate_contribution(
             file, line = data_locator.locate(finding.focus)
         findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
+    def described(iri: str) -> bool:
+        node = ox.NamedNode(iri)
+        return any(True for _ in kg.store.quads_for_pattern(node, None, None, None)) or any(
+            True for _ in contribution_store.quads_for_pattern(node, None, None, None)
+        )
+
     return ValidationReport(
-        findings=sort_findings(findings),
+        findings=sort_findings(explain_missing(findings, described)),
         report_graph=report,
         files=list(names.values()),
         additions=_additions(triples, StoreView(kg.store)),
