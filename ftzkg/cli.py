@@ -6,18 +6,26 @@ result and picks the exit code: 0 ok, 1 validation failures, 2 unusable input.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from . import __version__
+from .api import ProjectGraph
+from .engine_names import DEFAULT_ENGINE, ENGINES
 from .input_limits import DEFAULT_LIMITS, Limits
-from .knowledge_graph import KnowledgeGraph
 from .namespaces import shorten
 from .parsing import RdfInputError
-from .shacl_engines import DEFAULT_ENGINE, ENGINES
+from .printable import printable
+from .project import Project, ProjectError
+from .project_store import StoreBusyError
+from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -25,27 +33,110 @@ EXIT_UNUSABLE = 2
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
-    """Print one error line to standard error and exit with ``code``."""
-    click.echo(f"error: {message}", err=True)
+    """Print one error line to standard error (control characters escaped) and exit with ``code``."""
+    click.echo(f"error: {printable(message)}", err=True)
     sys.exit(code)
 
 
-def load_kg() -> KnowledgeGraph:
-    """The project's knowledge graph, or exit 2 naming the file that does not parse."""
+def current_project() -> Project:
+    """The project of ``--project`` (or ``FTZKG_PROJECT``), else the shipped one; exit 2 if unusable."""
+    ctx = click.get_current_context()
+    chosen = (ctx.find_root().obj or {}).get("project")
     try:
-        return KnowledgeGraph.load()
-    except RdfInputError as exc:
+        return Project.at(chosen) if chosen else Project.default()
+    except ProjectError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
 
 
+def read_bounded(stream: TextIO, limit: int, where: str) -> str:
+    """At most ``limit`` characters of ``stream``, or exit 2 naming the limit and its flag."""
+    text = stream.read(limit + 1)
+    if len(text) > limit:
+        fail(
+            f"{where}: the query is longer than {limit} characters, the limit; raise it with --max-query-size"
+        )
+    return text
+
+
+@contextlib.contextmanager
+def opened(in_memory: bool = False) -> Iterator[ProjectGraph]:
+    """The project's graph, from its persistent store brought up to date (or in memory with
+    ``--in-memory``); exit 2 naming a source that does not parse, 3 if the store cannot be used."""
+    ctx = click.get_current_context()
+    in_memory = in_memory or bool((ctx.find_root().obj or {}).get("in_memory"))
+    graph = ProjectGraph(current_project(), persistent=not in_memory)
+    try:
+        graph.__enter__()
+    except RdfInputError as exc:
+        fail(str(exc))
+    except StoreBusyError as exc:
+        fail(str(exc), EXIT_STORE)
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"{graph.project.state_dir}: cannot use the persistent store: {exc}", EXIT_STORE)
+    report = graph.last_update
+    if report is not None and report.changed:
+        changed = report.parsed + [f"{name} (removed)" for name in report.removed]
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        click.echo(f"store: updated from {len(changed)} changed file(s): {shown}", err=True)
+    try:
+        yield graph
+    finally:
+        graph.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftzkg")
-def main() -> None:
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False),
+    help="Project folder (ontology/, data/, queries/); also FTZKG_PROJECT. Default: the shipped graph.",
+)
+@click.option(
+    "--in-memory",
+    is_flag=True,
+    help="Parse the sources into memory instead of using the project's persistent store (writes nothing).",
+)
+@click.pass_context
+def main(ctx: click.Context, project_dir: str | None, in_memory: bool) -> None:
     """Build, validate, query, load and serve the free trade zone knowledge graph.
+
+    Commands read the project's persistent store (.ftzkg/ in the project folder),
+    brought up to date first with the files that changed since the last command.
 
     Exit codes: 0 ok, 1 validation failures, 2 unusable input, 3 store or network failure.
     """
+    ctx.obj = {"project": project_dir, "in_memory": in_memory}
+
+
+# ---------------------------------------------------------------- init
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a new zone's project in DIRECTORY (absent or empty): the shipped ontology, shapes,
+    reference data and query catalogue, without the Kashgar zone's own data.
+
+    \b
+    Example:
+      ftzkg init my-zone
+      ftzkg --project my-zone validate
+    """
+    from .project import init_project
+
+    try:
+        made = init_project(directory)
+    except ProjectError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"{directory}: {exc.strerror or exc}")
+        return
+    click.echo(f"started a project in {made.root}: ontology/, data/reference/, queries/")
+    click.echo(f"add your zone's sources under {made.data_dir}/ (TriG, one named graph per source), then:")
+    click.echo(f"  ftzkg --project {directory} validate")
 
 
 # ---------------------------------------------------------------- stats
@@ -61,7 +152,8 @@ def stats(fmt: str) -> None:
       ftzkg stats
       ftzkg stats --format json
     """
-    result = load_kg().stats()
+    with opened() as graph:
+        result = graph.stats()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -71,8 +163,8 @@ def stats(fmt: str) -> None:
         return
     click.echo(f"{result.triples} triples in {len(result.graphs)} named graphs")
     click.echo("\nnamed graph" + " " * 49 + "triples")
-    for graph, count in result.graphs.items():
-        click.echo(f"  {shorten(graph):<58}{count:>7}")
+    for graph_name, count in result.graphs.items():
+        click.echo(f"  {shorten(graph_name):<58}{count:>7}")
     click.echo("\nclass" + " " * 55 + "instances")
     for cls, count in result.classes.items():
         click.echo(f"  {shorten(cls):<58}{count:>7}")
@@ -106,7 +198,8 @@ def build(out_dir: str) -> None:
     from .release import ReleaseError, build_release
 
     try:
-        release = build_release(Path(out_dir), load_kg())
+        with opened() as graph:
+            release = build_release(Path(out_dir), graph.kg)
     except ReleaseError as exc:
         fail(str(exc))
         return
@@ -194,15 +287,15 @@ def validate(
       ftzkg validate data/contributions/examples/valid-example-firm.ttl
       ftzkg validate new-firm.jsonld --format json
     """
-    from .contribution import validate_contribution
-    from .validation import format_text, validate_knowledge_graph
+    from .validation import format_text
 
     try:
-        if files:
-            limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-            report = validate_contribution(list(files), load_kg(), engine=engine, limits=limits)
-        else:
-            report = validate_knowledge_graph(load_kg(), engine=engine)
+        with opened() as graph:
+            if files:
+                limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
+                report = graph.validate_contribution(list(files), engine=engine, limits=limits)
+            else:
+                report = graph.validate(engine=engine)
     except RdfInputError as exc:
         fail(str(exc))
         return
@@ -232,7 +325,7 @@ def queries(fmt: str) -> None:
     from .catalogue import CatalogueError, catalogue
 
     try:
-        entries = catalogue()
+        entries = catalogue(current_project().queries_dir)
     except CatalogueError as exc:
         fail(str(exc))
         return
@@ -278,6 +371,20 @@ def queries(fmt: str) -> None:
 @click.option(
     "--max-width", type=click.IntRange(min=0), default=60, show_default=True, help="Table cell width; 0: any."
 )
+@click.option(
+    "--max-nesting",
+    type=click.IntRange(1, NESTING_CEILING),
+    default=DEFAULT_MAX_NESTING,
+    show_default=True,
+    help="Refuse queries that nest ( [ { deeper than this (checked before parsing).",
+)
+@click.option(
+    "--max-query-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_QUERY_SIZE,
+    show_default=True,
+    help="Refuse query texts longer than this many characters.",
+)
 def query(
     name: str | None,
     sparql: str | None,
@@ -288,6 +395,8 @@ def query(
     allow_federation: bool,
     allow_update: bool,
     max_width: int,
+    max_nesting: int,
+    max_query_size: int,
 ) -> None:
     """Run a catalogue query by NAME, a .rq file, '-' (standard input) or --sparql TEXT.
 
@@ -304,7 +413,7 @@ def query(
     from pathlib import Path
 
     from .catalogue import CatalogueError, QueryFile, find_query, parse_query_text
-    from .querying import BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
+    from .querying import Backend, BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
     from .results import FORMAT_NAMES, FormatError, write
 
     if fmt not in FORMAT_NAMES:
@@ -324,18 +433,21 @@ def query(
             fail("give a query NAME, a .rq file, '-' for standard input, or --sparql TEXT")
             return
         elif name == "-":
-            entry = parse_query_text(sys.stdin.read(), "<stdin>")
+            entry = parse_query_text(read_bounded(sys.stdin, max_query_size, "<stdin>"), "<stdin>")
         elif name.endswith(".rq") or "/" in name:
             path = Path(name)
             if not path.is_file():
                 fail(f"{name}: no such query file")
-            entry = parse_query_text(path.read_text(encoding="utf-8"), path.stem, path)
+            with path.open(encoding="utf-8", newline="") as handle:
+                entry = parse_query_text(read_bounded(handle, max_query_size, name), path.stem, path)
         else:
-            entry = find_query(name)
+            entry = find_query(name, current_project().queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
         fail(str(exc))
         return
     assert isinstance(entry, QueryFile)
+    stack = contextlib.ExitStack()
+    backend: Backend
     if endpoint is not None:
         from .endpoint import EndpointBackend
 
@@ -348,8 +460,8 @@ def query(
         except OSError as exc:
             fail(f"{store_dir}: cannot open the store: {exc}", 3)
             return
-    else:
-        backend = EmbeddedBackend(load_kg().store)
+    else:  # an update only ever changes a copy in memory, never the project's store
+        backend = EmbeddedBackend(stack.enter_context(opened(in_memory=allow_update)).kg.store)
     where = str(entry.path) if entry.path else entry.name
     out = sys.stdout.buffer
     try:
@@ -361,6 +473,8 @@ def query(
             allow_federation=allow_federation,
             allow_update=allow_update,
             where=where,
+            max_nesting=max_nesting,
+            max_size=max_query_size,
         )
         write(result, out, fmt, labeller=backend.labels, max_width=max_width)
     except QueryRefused as exc:
@@ -369,23 +483,43 @@ def query(
         fail(str(exc))
     except BackendError as exc:
         fail(str(exc), 3)
+    finally:
+        stack.close()
 
 
 # ---------------------------------------------------------------- load, serve: issue 5
 
 
 @main.command()
-@click.option("--endpoint", help="Oxigraph base URL; its /query, /update and /store are used.")
+@click.option("--endpoint", help="The store's base URL (Oxigraph, Virtuoso); its endpoints follow from it.")
+@click.option(
+    "--store-type",
+    type=click.Choice(["auto", "oxigraph", "virtuoso", "generic"]),
+    default="auto",
+    show_default=True,
+    help="Which store it is; auto reads the Server header of its answer.",
+)
 @click.option("--query-url", help="SPARQL query endpoint (overrides --endpoint).")
 @click.option("--update-url", help="SPARQL update endpoint (overrides --endpoint).")
 @click.option("--store-url", help="Graph Store Protocol endpoint; without one, data goes by INSERT DATA.")
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "digest"]),
+    default=None,
+    help="HTTP authentication for FTZKG_USER/FTZKG_PASSWORD or --netrc (default: the store type's).",
+)
 @click.option(
     "--release",
     type=click.Path(exists=True),
     help="A release folder (ftzkg build) or an RDF dataset file. Default: the project's files.",
 )
 @click.option("--graph", "graphs", multiple=True, help="Load only this named graph (repeatable).")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Triples per request (default: the store type's; 1000 by INSERT DATA on Virtuoso).",
+)
 @click.option(
     "--parallel",
     type=click.IntRange(min=1),
@@ -393,7 +527,13 @@ def query(
     show_default=True,
     help="Named graphs loaded at a time (each still replaced atomically).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, help="Seconds.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=60.0,
+    show_default=True,
+    help="Seconds a request may take, from sending it to the last byte of the answer.",
+)
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True)
 @click.option(
     "--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True, help="First wait, s."
@@ -404,17 +544,19 @@ def query(
     is_flag=False,
     flag_value="~/.netrc",
     default=None,
-    help="Read basic credentials for the store's host from a netrc file (default ~/.netrc).",
+    help="Read credentials for the store's host from a netrc file (default ~/.netrc).",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: if a TTY).")
 def load(
     endpoint: str | None,
+    store_type: str,
     query_url: str | None,
     update_url: str | None,
     store_url: str | None,
+    auth: str | None,
     release: str | None,
     graphs: tuple[str, ...],
-    chunk_size: int,
+    chunk_size: int | None,
     parallel: int,
     timeout: float,
     retries: int,
@@ -424,13 +566,16 @@ def load(
 ) -> None:
     """Load the knowledge graph into a SPARQL 1.1 store, replacing each named graph atomically.
 
-    Credentials come from FTZKG_USER/FTZKG_PASSWORD (basic), FTZKG_TOKEN (bearer)
-    or --netrc, and are only sent to the store's own host and port.
+    Each graph goes to a staging graph, is swapped in by one update and checked
+    triple by triple by the store. Credentials come from FTZKG_USER/FTZKG_PASSWORD
+    (HTTP Basic, or Digest for Virtuoso), FTZKG_TOKEN (bearer) or --netrc, and are
+    only sent to the store's own host and port. Exit 3 on any store failure.
 
     \b
     Example:
       ftzkg build && ftzkg load --release dist --endpoint http://127.0.0.1:7878
-      ftzkg load --query-url http://localhost:3030/ds/query \\
+      FTZKG_USER=dba FTZKG_PASSWORD=... ftzkg load --endpoint http://127.0.0.1:8890 --store-type virtuoso
+      ftzkg load --store-type generic --query-url http://localhost:3030/ds/query \\
                  --update-url http://localhost:3030/ds/update --store-url http://localhost:3030/ds/data
     """
     import logging
@@ -444,7 +589,8 @@ def load(
         credentials_from_env,
         credentials_from_netrc,
     )
-    from .store_loading import Endpoints, StoreLoader, read_dataset
+    from .store_loading import StoreLoader, read_dataset, require_graphs
+    from .store_profiles import base_url, profile_for
 
     bar = None
 
@@ -467,14 +613,40 @@ def load(
     notes.setFormatter(logging.Formatter("warning: %(message)s"))
     logging.getLogger("ftzkg").addHandler(notes)
     try:
-        endpoints = Endpoints.resolve(endpoint, query_url, update_url, store_url)
+        if release:
+            quads = read_dataset(Path(release))
+        else:
+            with opened() as graph:
+                quads = graph.kg.quads()
+        require_graphs(quads, graphs)  # before any network: a misspelt graph is the user's input
         credentials = credentials_from_env()
+        probe = (base_url(endpoint) + "/") if endpoint else query_url
+        profile = profile_for(store_type, probe, HttpClient(timeout=timeout, retries=0))
+        signed_in = credentials is not None or bool(netrc_file)
+        endpoints = profile.endpoints(endpoint, query_url, update_url, store_url, authenticated=signed_in)
         if netrc_file:
             host = urllib.parse.urlsplit(endpoints.query_url).hostname or ""
             credentials = credentials_from_netrc(Path(netrc_file).expanduser(), host) or credentials
-        client = HttpClient(credentials, endpoints.urls(), timeout=timeout, retries=retries, backoff=backoff)
-        loader = StoreLoader(endpoints, client, chunk_size, advance if show_progress else None, parallel)
-        report = loader.load_dataset(read_dataset(Path(release) if release else None), graphs or None)
+        client = HttpClient(
+            credentials,
+            endpoints.urls(),
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            auth=auth or profile.auth,
+        )
+        if chunk_size is None:
+            chunk_size = profile.chunk_size if endpoints.store_url else profile.insert_chunk_size
+        loader = StoreLoader(
+            endpoints,
+            client,
+            chunk_size,
+            advance if show_progress else None,
+            parallel,
+            staging_query=profile.staging_query,
+            checkpoint=profile.checkpoint,
+        )
+        report = loader.load_dataset(quads, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))
         return
@@ -491,6 +663,7 @@ def load(
     if not report.verified:
         fail("the store does not hold what was sent (see the table)", EXIT_STORE)
     click.echo(f"loaded {sum(g.sent for g in report.graphs)} triples in {len(report.graphs)} named graphs")
+    click.echo(f"store type {profile.name}: {profile.promise}")
 
 
 @main.command()
@@ -526,7 +699,7 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
         fail(str(exc))
         return
     scratch = None if location else Path(tempfile.mkdtemp(prefix="ftzkg-serve-"))
-    store_dir = Path(location) if location else scratch / "store"
+    store_dir = Path(location) if location else Path(str(scratch)) / "store"
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -591,10 +764,11 @@ def synth(firms: int, seed: int, out_dir: str, fmt: str, violations: float) -> N
     """
     from pathlib import Path
 
-    from .synth import generate
+    from .synth import generate, load_reference
 
     try:
-        result = generate(firms, seed, Path(out_dir), fmt=fmt, violations=violations)
+        reference = load_reference(current_project())
+        result = generate(firms, seed, Path(out_dir), fmt=fmt, violations=violations, reference=reference)
     except OSError as exc:
         fail(f"{out_dir}: {exc.strerror or exc}")
         return
@@ -632,7 +806,8 @@ def site(out_dir: str) -> None:
     from .site import SiteError, build_site
 
     try:
-        summary = build_site(load_kg(), out_dir)
+        with opened() as graph:
+            summary = build_site(graph.kg, out_dir, queries_dir=graph.project.queries_dir)
     except SiteError as exc:
         fail(str(exc))
         return

@@ -32,6 +32,8 @@ from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
 from .parsing import RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
+from .source_contradictions import contribution_contradictions
+from .source_index import MemoryIndex
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -40,6 +42,7 @@ from .validation import (
     ONTOLOGY_PROTECTION_CHECK,
     Additions,
     Finding,
+    Locations,
     Node,
     SourceLocator,
     StoreView,
@@ -117,34 +120,40 @@ def validate_contribution(
     kg: KnowledgeGraph | None = None,
     engine: str = DEFAULT_ENGINE,
     limits: Limits = DEFAULT_LIMITS,
+    project_: project.Project | None = None,
+    index: Locations | None = None,
 ) -> ValidationReport:
-    """Validate RDF files as a contribution to the knowledge graph ``kg`` (the project's graph by default).
+    """Validate RDF files as a contribution to the knowledge graph ``kg`` of ``project_``.
 
+    ``project_`` (default: :meth:`ftzkg.project.Project.default`) gives the shapes;
+    ``kg`` defaults to its files loaded in memory. Existing nodes are placed in files
+    by ``index`` (the persistent store's), else by an index of the data files made here.
     Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all,
     or when the files hold more than ``limits.max_triples`` triples together.
     """
+    project_ = project_ or project.Project.default()
     parsed = []
     total = 0
     for path in paths:
         try:
             quads = parse_untrusted(path, limits=limits)
         except RdfInputError as exc:  # name the file as the report does
-            raise RdfInputError(display_path(path), exc.message, exc.line, exc.column) from None
+            raise RdfInputError(display_path(path, project_), exc.message, exc.line, exc.column) from None
         total += len(quads)
         if total > limits.max_triples:
             raise RdfInputError(
-                display_path(path),
+                display_path(path, project_),
                 f"the contribution's files hold more than {limits.max_triples} triples together, "
                 "the limit (--max-triples)",
             )
         parsed.append((path, quads))
-    kg = kg if kg is not None else KnowledgeGraph.load()
+    kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     ontology = kg.quads([ONTOLOGY_GRAPH])
-    shapes = load_shapes()
+    shapes = load_shapes(project_)
     vocabulary = Vocabulary.from_quads(ontology)
-    names = {path: display_path(path) for path, _ in parsed}
+    names = {path: display_path(path, project_) for path, _ in parsed}
     locator = SourceLocator([p for p, _ in parsed], names)
-    data_locator = SourceLocator([s.path for s in project.data_files()])
+    data_locator = index or MemoryIndex((project_.display(s.path), s.path) for s in project_.data_files())
 
     findings: list[Finding] = []
     triples: dict[ox.Triple, str] = {}  # triple -> file it comes from (first)
@@ -203,10 +212,16 @@ def validate_contribution(
     added = StoreView(contribution_store, excluded_graphs=())
 
     conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes))
+    subjects = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    for warning in contribution_contradictions(contribution_store, kg.store, subjects):
+        file, line = locator.locate(warning.focus, home.get(warning.focus))
+        findings.append(
+            Finding(**{**warning.__dict__, "file": file or home.get(warning.focus), "line": line})
+        )
     for conflict in conflicts:
-        name = triples_file(conflict, triples)
-        file, line = locator.locate(conflict.focus, name)
-        findings.append(Finding(**{**conflict.__dict__, "file": file or name, "line": line}))
+        conflict_file = triples_file(conflict, triples)
+        file, line = locator.locate(conflict.focus, conflict_file)
+        findings.append(Finding(**{**conflict.__dict__, "file": file or conflict_file, "line": line}))
 
     skip = frozenset(q.subject for q in ontology if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
     touched: set[Node] = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)}
@@ -238,9 +253,12 @@ def validate_contribution(
             continue
         if finding.path and (finding.focus, finding.path) in conflict_keys:
             continue  # the conflict check already explains a second value
-        name = home.get(finding.focus)
-        file, line = locator.locate(finding.focus, name) if name else data_locator.locate(finding.focus)
-        findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
+        written_in = home.get(finding.focus)
+        if written_in:
+            file, line = locator.locate(finding.focus, written_in)
+        else:
+            file, line = data_locator.locate(finding.focus)
+        findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
     return ValidationReport(
         findings=sort_findings(findings),

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from . import project
-from .namespaces import SHAPES_GRAPH
+from .data_graphs import outside_named_graphs
+from .namespaces import DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .parsing import parse_file
+
+if TYPE_CHECKING:
+    import rdflib
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
@@ -37,16 +41,39 @@ class KnowledgeGraph:
         self.store = store if store is not None else ox.Store()
 
     @classmethod
-    def load(cls, files: Iterable[project.SourceFile] | None = None) -> KnowledgeGraph:
-        """Parse the project's files (or the given ones) into a new in-memory store."""
+    def load(
+        cls,
+        files: Iterable[project.SourceFile] | None = None,
+        derive: bool | None = None,
+        project_: project.Project | None = None,
+    ) -> KnowledgeGraph:
+        """Parse a project's files (``project_``, else the default project), or the given ones,
+        into a new in-memory store.
+
+        With ``derive`` (the default for a project's own files) the derived graphs are
+        computed too: the corroboration statuses (:mod:`ftzkg.corroboration`).
+        """
         kg = cls()
-        for source in project.all_files() if files is None else files:
+        derive = files is None if derive is None else derive
+        if files is None:
+            files = (project_ or project.Project.default()).all_files()
+        for source in files:
             kg.add_file(source)
+        if derive:
+            kg.derive()
         return kg
+
+    def derive(self) -> None:
+        """(Re)compute the derived named graphs from the data graphs."""
+        from .corroboration import add_corroboration_graph
+
+        add_corroboration_graph(self.store)
 
     def add_file(self, source: project.SourceFile) -> int:
         """Add one file's quads; returns how many were parsed."""
         quads = parse_file(source.path, source.graph)
+        if source.graph is None:  # a data file naming its own graphs: no triple may be left without one
+            outside_named_graphs(source.path, quads)
         self.store.extend(quads)
         return len(quads)
 
@@ -72,6 +99,8 @@ class KnowledgeGraph:
         The copy goes through N-Triples, so plain literals stay plain (Oxigraph would
         otherwise hand "x" back as "x"^^xsd:string and upset sh:in checks).
         """
+        import rdflib
+
         data = ox.serialize((q.triple for q in self.quads(graphs)), format=ox.RdfFormat.N_TRIPLES)
         union = rdflib.Graph()
         union.parse(data=data, format="nt")
@@ -81,15 +110,35 @@ class KnowledgeGraph:
         """Every named graph but the shapes graph."""
         return [g for g in self.graph_names() if g != SHAPES_GRAPH]
 
+    def source_graph_names(self) -> list[str]:
+        """The named graphs of the sources: neither ontology, shapes nor derived graphs."""
+        skip = {ONTOLOGY_GRAPH, SHAPES_GRAPH, *DERIVED_GRAPHS}
+        return [g for g in self.graph_names() if g not in skip]
+
     def stats(self) -> Stats:
         """Triple counts in all, per named graph, and instances per class (over data and ontology)."""
-        graphs = {g: len(self.quads([g])) for g in self.graph_names()}
+        graphs = {g: self._count(f"GRAPH <{g}> {{ ?s ?p ?o }}") for g in self.graph_names()}
         classes: Counter[str] = Counter()
-        seen: set[tuple[str, str]] = set()
-        for g in self.data_graph_names():
-            for q in self.store.quads_for_pattern(None, RDF_TYPE, None, ox.NamedNode(g)):
-                key = (str(q.subject), str(q.object))
-                if key not in seen and isinstance(q.object, ox.NamedNode):
-                    seen.add(key)
-                    classes[q.object.value] += 1
-        return Stats(triples=len(self), graphs=graphs, classes=dict(sorted(classes.items())))
+        data_graphs = " ".join(f"<{g}>" for g in self.data_graph_names())
+        if data_graphs:
+            for row in self.select(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                f"VALUES ?g {{ {data_graphs} }} GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) }} GROUP BY ?c"
+            ):
+                classes[row["c"].value] += int(row["n"].value)
+        return Stats(
+            triples=self._count("{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"),
+            graphs=graphs,
+            classes=dict(sorted(classes.items())),
+        )
+
+    def select(self, text: str, **options: object) -> ox.QuerySolutions:
+        """The solutions of a SELECT query on the store (``options`` as for ``Store.query``)."""
+        solutions = self.store.query(text, **options)  # type: ignore[arg-type]  # Store.query's keywords
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {text[:60]}")
+        return solutions
+
+    def _count(self, pattern: str) -> int:
+        row = next(iter(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))
+        return int(row["n"].value)

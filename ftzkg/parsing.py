@@ -121,10 +121,13 @@ def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
     except LimitExceeded as exc:
         raise RdfInputError(path, exc.message) from None
     quads = _oxigraph_parse(path, data, fmt)
-    if graph is None or fmt.supports_datasets:
+    if graph is None:
         return quads
-    target = ox.NamedNode(graph)
-    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    target = ox.NamedNode(graph)  # triples of the default graph go to ``graph``; named graphs stay
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]
 
 
 # ---------------------------------------------------------------- untrusted input
@@ -244,7 +247,10 @@ def parse_untrusted(path: Path, graph: str | None = None, limits: Limits = DEFAU
         size = len(long_literal.value.encode())
         raise RdfInputError(path, _literal_too_long(size, limits.max_literal_bytes), line, column)
     check_literals(path, quads, text)
-    if graph is None or fmt.supports_datasets:
+    if graph is None:
         return quads
-    target = ox.NamedNode(graph)
-    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    target = ox.NamedNode(graph)  # triples of the default graph go to ``graph``; named graphs stay
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]

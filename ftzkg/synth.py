@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import project
+from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ID, PREFIXES
 
 SYNTHETIC = ID + "synthetic/"
@@ -104,32 +105,34 @@ class Reference:
         return self.countries + self.regions
 
 
-def load_reference() -> Reference:
-    """Read countries, M49 sub-regions and products per sector from the reference data."""
-    store = ox.Store()
-    for path in sorted((project.DATA_DIR / "reference").glob("*.trig")):
-        store.extend(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
+def load_reference(project_: project.Project | None = None) -> Reference:
+    """Read countries, M49 sub-regions and products per sector from a project's reference data."""
+    folder = (project_ or project.Project.default()).data_dir / "reference"
+    kg = KnowledgeGraph()
+    for path in sorted(folder.glob("*.trig")):
+        kg.store.extend(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
+    store = kg
     pro = "PREFIX ftz: <" + FTZ + ">\nPREFIX skos: <" + PREFIXES["skos"] + ">\n"
     countries = sorted(
         r["c"].value
-        for r in store.query(pro + "SELECT ?c WHERE { GRAPH ?g { ?c a ftz:Country } }")
+        for r in store.select(pro + "SELECT ?c WHERE { GRAPH ?g { ?c a ftz:Country } }")
         if r["c"].value != ID + "country/CN"
     )
     regions = sorted(
         r["r"].value
-        for r in store.query(
+        for r in store.select(
             pro + "SELECT DISTINCT ?r WHERE { GRAPH ?g { ?c a ftz:Country ; ftz:withinRegion ?r } }"
         )
     )
     products: dict[str, list[str]] = {}
-    for row in store.query(
+    for row in store.select(
         pro + "SELECT ?p ?cat WHERE { GRAPH ?g { ?p a ftz:Product ; skos:broader ?cat } } ORDER BY ?p"
     ):
         sector = SECTOR_OF_CATEGORY.get(row["cat"].value)
         if sector is not None:
             products.setdefault(sector, []).append(row["p"].value)
     if not countries or not products:
-        raise FileNotFoundError(f"no countries or products in {project.DATA_DIR / 'reference'}")
+        raise FileNotFoundError(f"no countries or products in {folder}")
     return Reference(countries=countries, regions=regions, products=dict(sorted(products.items())))
 
 

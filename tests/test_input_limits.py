@@ -51,7 +51,7 @@ def _cap_memory() -> None:
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The real ``ftzkg`` in a child process, capped at 3 GB and ``timeout`` seconds."""
     return subprocess.run(
-        [sys.executable, "-m", "ftzkg", *args],
+        [sys.executable, "-m", "ftzkg", "--in-memory", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
