@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench clean fuzz-queries golden
+.PHONY: run test crash-test lint format bench clean fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(VENV)/.installed-test
 # answers in tests/expected/queries/ from it (after changing a query or the data on purpose).
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/golden.py
+
+# Regenerate data/reference/ (ISO 3166-1, UN M49, HS 2022, QUDT units, ISO 4217)
+# from the pinned packages of the `reference` extra; `make test` checks it is current.
+reference: $(VENV)/.installed-test
+	$(BIN)/python -m ftzkg.refdata --out data/reference
 
 # The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
 FUZZ_EXAMPLES ?= 20000
