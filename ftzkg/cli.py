@@ -205,8 +205,8 @@ def stats(fmt: str) -> None:
         return
     click.echo(f"{result.triples} triples in {len(result.graphs)} named graphs")
     click.echo("\nnamed graph" + " " * 49 + "triples")
-    for graph, count in result.graphs.items():
-        click.echo(f"  {shorten(graph):<58}{count:>7}")
+    for graph_name, count in result.graphs.items():
+        click.echo(f"  {shorten(graph_name):<58}{count:>7}")
     click.echo("\nclass" + " " * 55 + "instances")
     for cls, count in result.classes.items():
         click.echo(f"  {shorten(cls):<58}{count:>7}")
@@ -435,7 +435,7 @@ def query(
 
     from .catalogue import CatalogueError, QueryFile, find_query, parse_query_text
     from .query_limits import LimitExceeded, Limits, run_bounded
-    from .querying import BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
+    from .querying import Backend, BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
     from .results import FORMAT_NAMES, FormatError, write
 
     if fmt not in FORMAT_NAMES:
@@ -470,6 +470,7 @@ def query(
     assert isinstance(entry, QueryFile)
     limits = Limits(timeout, max_memory)
     stack = contextlib.ExitStack()
+    backend: Backend
     if endpoint is not None:
         from .endpoint import EndpointBackend
         from .http_client import ConfigurationError, credentials_from_env
@@ -731,7 +732,7 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
         fail(str(exc))
         return
     scratch = None if location else Path(tempfile.mkdtemp(prefix="ftzkg-serve-"))
-    store_dir = Path(location) if location else scratch / "store"
+    store_dir = Path(location) if location else Path(str(scratch)) / "store"
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

@@ -74,10 +74,13 @@ def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
     except OSError as exc:
         raise RdfInputError(path, exc.strerror or str(exc)) from None
     quads = _oxigraph_parse(path, data, fmt)
-    if graph is None or fmt.supports_datasets:
+    if graph is None:
         return quads
-    target = ox.NamedNode(graph)
-    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    target = ox.NamedNode(graph)  # triples of the default graph go to ``graph``; named graphs stay
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]
 
 
 # ---------------------------------------------------------------- untrusted input
@@ -189,7 +192,10 @@ def parse_untrusted(
             path, "JSON-LD yields no triples: every @id must be an absolute IRI (relative IRIs are dropped)"
         )
     check_literals(path, quads, text)
-    if graph is None or fmt.supports_datasets:
+    if graph is None:
         return quads
-    target = ox.NamedNode(graph)
-    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    target = ox.NamedNode(graph)  # triples of the default graph go to ``graph``; named graphs stay
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]
