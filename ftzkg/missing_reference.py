@@ -82,6 +82,8 @@ def explain_missing(findings: list[Finding], described: Callable[[str], bool]) -
     for finding in findings:
         value = finding.value
         own = finding.shape in OWN_MESSAGES
-        reason = explanation(value) if value and not own and not described(value) else None
+        reason = explanation(value) if value and not own else None
+        if reason and described(value):  # a code the graph knows: the shape's own message stands
+            reason = None
         out.append(replace(finding, message=f"{reason} ({finding.message})") if reason else finding)
     return out
