@@ -20,8 +20,9 @@ import click
 from . import __version__
 from .api import ProjectGraph
 from .engine_names import DEFAULT_ENGINE, ENGINES
+from .input_limits import DEFAULT_LIMITS, Limits
 from .namespaces import shorten
-from .parsing import DEFAULT_MAX_BYTES, RdfInputError
+from .parsing import RdfInputError
 from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
@@ -264,9 +265,30 @@ def build(out_dir: str) -> None:
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
+    default=DEFAULT_LIMITS.max_bytes,
     show_default=True,
-    help="Refuse any contribution file larger than this.",
+    help="Refuse a contribution file larger than this (only regular files are read).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_depth,
+    show_default=True,
+    help="Refuse brackets ( [ { << nested deeper than this (XML elements in RDF/XML).",
+)
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_triples,
+    show_default=True,
+    help="Refuse a contribution of more triples than this (all files together).",
+)
+@click.option(
+    "--max-literal-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_literal_bytes,
+    show_default=True,
+    help="Refuse a literal longer than this (UTF-8 bytes).",
 )
 @click.option("--fail-on-warning", is_flag=True, help="Exit 1 when there are warnings, not only violations.")
 @click.option(
@@ -276,13 +298,28 @@ def build(out_dir: str) -> None:
     show_default=True,
     help="SHACL engine.",
 )
-def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning: bool, engine: str) -> None:
+def validate(
+    files: tuple[Path, ...],
+    fmt: str,
+    max_bytes: int,
+    max_depth: int,
+    max_triples: int,
+    max_literal_bytes: int,
+    fail_on_warning: bool,
+    engine: str,
+) -> None:
     """Validate the knowledge graph, or FILES as a contribution to it.
 
     Without FILES, every data graph is checked with the shapes of ontology/shapes.ttl
     and for vocabulary conformance. With FILES (Turtle, TriG, N-Triples, N-Quads,
     JSON-LD, RDF/XML), they are checked in the context of the existing graph:
     only problems they introduce or touch are reported, with what they add.
+
+    FILES are untrusted: nothing they name is fetched (remote @context,
+    owl:imports: a warning says so), embedded shapes never run, only regular
+    files are read, and the --max-* limits are checked before the work they
+    bound. Ill-typed literals ("2025-02-30"^^xsd:date), relative JSON-LD IRIs
+    and input above a limit are refused with file:line:column (exit 2).
 
     \b
     Exit codes: 0 valid (warnings allowed), 1 violations (or warnings with
@@ -298,7 +335,8 @@ def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning:
     try:
         with opened() as graph:
             if files:
-                report = graph.validate_contribution(list(files), engine=engine, max_bytes=max_bytes)
+                limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
+                report = graph.validate_contribution(list(files), engine=engine, limits=limits)
             else:
                 report = graph.validate(engine=engine)
     except RdfInputError as exc:
