@@ -28,7 +28,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from . import project
-from .data_graphs import source_classes_of
+from .data_graphs import graph_descriptions, source_classes_of
 from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph
 from .missing_reference import explain_missing
@@ -261,12 +261,17 @@ def validate_contribution(
         if t.predicate.value in INVERSE_PROPERTIES and isinstance(t.object, ox.NamedNode | ox.BlankNode)
     )
     focus = (touched | dependents([existing, added], anchors, skip=skip)) - skip
-    focus_text = {_text(n) for n in focus}
-    touched_text = {_text(n) for n in touched}
+    # The named graphs the files fill, as nodes for ftzsh:DataGraphShape (graph IRI = its source's IRI)
+    graph_nodes = graph_descriptions([q for _, quads in parsed for q in quads], source_classes_of(ontology))
+    focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
+    touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
     ontology_graph = to_rdflib(ontology)
     after, report = shacl_findings(
-        to_rdflib(neighbourhood([existing, added], focus, skip=skip)), ontology_graph, shapes, engine
+        to_rdflib(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes)),
+        ontology_graph,
+        shapes,
+        engine,
     )
     before_keys: set[tuple] = set()
     if focus - touched:
@@ -285,9 +290,13 @@ def validate_contribution(
         written_in = home.get(finding.focus)
         if written_in:
             file, line = locator.locate(finding.focus, written_in)
+        elif finding.shape == SHAPES_NS + "DataGraphShape":  # a graph name, written in a contribution file
+            file, line = locator.locate(finding.focus)
         else:
             file, line = data_locator.locate(finding.focus)
         findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
+
+    findings += _sourceless_files(parsed, ontology, names)
 
     def described(iri: str) -> bool:
         node = ox.NamedNode(iri)
@@ -326,6 +335,41 @@ def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:
         if _text(triple.subject) == finding.focus and triple.predicate.value == finding.path:
             return name
     return None
+
+
+def _sourceless_files(
+    parsed: list[tuple[Path, list[ox.Quad]]], ontology: list[ox.Quad], names
+) -> list[Finding]:
+    """A triples-only file must describe exactly one source: its triples go into that source's graph."""
+    classes = source_classes_of(ontology)
+    found = []
+    for path, quads in parsed:
+        if any(isinstance(q.graph_name, ox.NamedNode) for q in quads) or not quads:
+            continue
+        sources = sorted(
+            {
+                q.subject.value
+                for q in quads
+                if q.predicate.value == RDF_TYPE
+                and isinstance(q.object, ox.NamedNode)
+                and q.object.value in classes
+                and isinstance(q.subject, ox.NamedNode)
+            }
+        )
+        if len(sources) != 1:
+            found.append(
+                Finding(
+                    "Violation",
+                    sources[0] if sources else names[path],
+                    SHAPES_NS + "DataGraphShape",
+                    "This file holds triples only, so it becomes the named graph of the one ftz:Source it "
+                    f"describes, and it describes {len(sources) or 'none'}: describe exactly one (with "
+                    "dcterms:title and ftz:aiAssisted), or write the file as TriG with its source's IRI as "
+                    "graph name.",
+                    file=names[path],
+                )
+            )
+    return found
 
 
 def _graphs_of(parsed: list[tuple[Path, list[ox.Quad]]], ontology: list[ox.Quad]) -> set[str]:
