@@ -296,8 +296,6 @@ def validate_contribution(
             file, line = data_locator.locate(finding.focus)
         findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
-    findings += _sourceless_files(parsed, ontology, names)
-
     def described(iri: str) -> bool:
         node = ox.NamedNode(iri)
         return any(True for _ in kg.store.quads_for_pattern(node, None, None, None)) or any(
@@ -335,41 +333,6 @@ def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:
         if _text(triple.subject) == finding.focus and triple.predicate.value == finding.path:
             return name
     return None
-
-
-def _sourceless_files(
-    parsed: list[tuple[Path, list[ox.Quad]]], ontology: list[ox.Quad], names
-) -> list[Finding]:
-    """A triples-only file must describe exactly one source: its triples go into that source's graph."""
-    classes = source_classes_of(ontology)
-    found = []
-    for path, quads in parsed:
-        if any(isinstance(q.graph_name, ox.NamedNode) for q in quads) or not quads:
-            continue
-        sources = sorted(
-            {
-                q.subject.value
-                for q in quads
-                if q.predicate.value == RDF_TYPE
-                and isinstance(q.object, ox.NamedNode)
-                and q.object.value in classes
-                and isinstance(q.subject, ox.NamedNode)
-            }
-        )
-        if len(sources) != 1:
-            found.append(
-                Finding(
-                    "Violation",
-                    sources[0] if sources else names[path],
-                    SHAPES_NS + "DataGraphShape",
-                    "This file holds triples only, so it becomes the named graph of the one ftz:Source it "
-                    f"describes, and it describes {len(sources) or 'none'}: describe exactly one (with "
-                    "dcterms:title and ftz:aiAssisted), or write the file as TriG with its source's IRI as "
-                    "graph name.",
-                    file=names[path],
-                )
-            )
-    return found
 
 
 def _graphs_of(parsed: list[tuple[Path, list[ox.Quad]]], ontology: list[ox.Quad]) -> set[str]:

@@ -144,11 +144,3 @@ def test_a_contribution_whose_graph_is_not_its_source_is_refused_at_the_graph_li
     result = CliRunner().invoke(main, ["--in-memory", "validate", str(path)])
     assert result.exit_code == 1, result.output
     assert "source:bulletin-graph  (line 6)" in result.output and "ftzsh:DataGraphShape" in result.output
-
-
-def test_a_triples_only_contribution_must_describe_exactly_one_source(tmp_path):
-    path = tmp_path / "firms.ttl"
-    path.write_text(PREFIXES + FIRM, encoding="utf-8")
-    result = CliRunner().invoke(main, ["--in-memory", "validate", str(path)])
-    assert result.exit_code == 1, result.output
-    assert "it describes none: describe exactly one" in result.output
