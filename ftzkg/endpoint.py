@@ -8,6 +8,8 @@ union of its named graphs as its default graph (Oxigraph: ``--union-default-grap
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 from collections.abc import Iterable
 
@@ -18,6 +20,33 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .querying import BackendError, PreparedQuery, QueryResult, label_queries, pick_labels
 
 NTRIPLES = "application/n-triples"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_NT_BOOLEAN = re.compile(rb'"([01])"\^\^<' + re.escape(XSD_BOOLEAN.encode()) + rb">")
+
+
+def canonical_booleans(data: bytes) -> bytes:
+    """SPARQL JSON results with ``xsd:boolean`` values in their canonical form (``true``/``false``).
+
+    Virtuoso writes ``"1"^^xsd:boolean``, a valid but not canonical lexical form; the same
+    query should print the same answer on every store.
+    """
+    if XSD_BOOLEAN.encode() not in data:
+        return data
+    try:
+        results = json.loads(data)
+        for row in results["results"]["bindings"]:
+            for term in row.values():
+                if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("0", "1"):
+                    term["value"] = "true" if term["value"] == "1" else "false"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return data  # not SELECT results: left to the parser to judge
+    return json.dumps(results).encode()
+
+
+def canonical_nt_booleans(data: bytes) -> bytes:
+    """N-Triples with ``"1"^^xsd:boolean`` written ``"true"^^xsd:boolean`` (as :func:`canonical_booleans`)."""
+    suffix = b'"^^<' + XSD_BOOLEAN.encode() + b">"
+    return _NT_BOOLEAN.sub(lambda m: b'"' + (b"true" if m.group(1) == b"1" else b"false") + suffix, data)
 
 
 class EndpointBackend:
@@ -47,13 +76,13 @@ class EndpointBackend:
         if prepared.form == "UPDATE":
             raise BackendError("updates run only on the embedded store, not through --endpoint")
         if prepared.form in ("CONSTRUCT", "DESCRIBE"):
-            data = self._request(prepared.text, NTRIPLES)
+            data = canonical_nt_booleans(self._request(prepared.text, NTRIPLES))
             try:
                 triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
             except SyntaxError as exc:
                 raise BackendError(f"the endpoint {self.url} sent invalid N-Triples: {exc}") from None
             return QueryResult(prepared.form, triples=triples)
-        data = self._request(prepared.text)
+        data = canonical_booleans(self._request(prepared.text))
         try:
             result = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as exc:
