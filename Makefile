@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench clean golden
+.PHONY: run test crash-test lint format bench clean fuzz-queries golden
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: $(VENV)/.installed-test
 # answers in tests/expected/queries/ from it (after changing a query or the data on purpose).
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/golden.py
+
+# The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 20000
+
+fuzz-queries: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test
