@@ -62,6 +62,7 @@ class EndpointBackend:
         wrapper.setTimeout(int(self.timeout_s))
         wrapper.setQuery(text)
         wrapper.setReturnFormat(JSON if accept is None else TURTLE)
+        wrapper.setOnlyConneg(True)  # the Accept header alone: Virtuoso refuses format=turtle with it (406)
         if accept is not None:  # a graph result: ask for N-Triples, which Oxigraph parses strictly
             wrapper.addCustomHttpHeader("Accept", accept)
         try:
