@@ -27,15 +27,17 @@ import rdflib
 from rdflib.namespace import SH
 
 from . import project
+from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
-from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
+from .parsing import RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
 from .source_contradictions import contribution_contradictions
 from .source_index import MemoryIndex
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
+    IMPORTS_CHECK,
     INVERSE_PROPERTIES,
     ONTOLOGY_PROTECTION_CHECK,
     Additions,
@@ -58,6 +60,7 @@ from .vocabulary import RDF_TYPE, Vocabulary
 
 SH_NS = PREFIXES["sh"]
 OWL_FUNCTIONAL = PREFIXES["owl"] + "FunctionalProperty"
+OWL_IMPORTS = PREFIXES["owl"] + "imports"
 MAX_COUNT_COMPONENT = str(SH.MaxCountConstraintComponent)
 
 
@@ -116,7 +119,7 @@ def validate_contribution(
     paths: Sequence[Path],
     kg: KnowledgeGraph | None = None,
     engine: str = DEFAULT_ENGINE,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits = DEFAULT_LIMITS,
     project_: project.Project | None = None,
     index: Locations | None = None,
 ) -> ValidationReport:
@@ -125,15 +128,25 @@ def validate_contribution(
     ``project_`` (default: :meth:`ftzkg.project.Project.default`) gives the shapes;
     ``kg`` defaults to its files loaded in memory. Existing nodes are placed in files
     by ``index`` (the persistent store's), else by an index of the data files made here.
-    Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all.
+    Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all,
+    or when the files hold more than ``limits.max_triples`` triples together.
     """
     project_ = project_ or project.Project.default()
     parsed = []
+    total = 0
     for path in paths:
         try:
-            parsed.append((path, parse_untrusted(path, max_bytes=max_bytes)))
+            quads = parse_untrusted(path, limits=limits)
         except RdfInputError as exc:  # name the file as the report does
             raise RdfInputError(display_path(path, project_), exc.message, exc.line, exc.column) from None
+        total += len(quads)
+        if total > limits.max_triples:
+            raise RdfInputError(
+                display_path(path, project_),
+                f"the contribution's files hold more than {limits.max_triples} triples together, "
+                "the limit (--max-triples)",
+            )
+        parsed.append((path, quads))
     kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     ontology = kg.quads([ONTOLOGY_GRAPH])
     shapes = load_shapes(project_)
@@ -162,6 +175,7 @@ def validate_contribution(
             triples.setdefault(quad.triple, name)
             home.setdefault(subject, name)
         file_findings = vocabulary_findings(vocabulary, kept)
+        file_findings.extend(_imports(kept))
         for subject, predicates in protected.items():
             file_findings.append(
                 Finding(
@@ -205,9 +219,9 @@ def validate_contribution(
             Finding(**{**warning.__dict__, "file": file or home.get(warning.focus), "line": line})
         )
     for conflict in conflicts:
-        name = triples_file(conflict, triples)
-        file, line = locator.locate(conflict.focus, name)
-        findings.append(Finding(**{**conflict.__dict__, "file": file or name, "line": line}))
+        conflict_file = triples_file(conflict, triples)
+        file, line = locator.locate(conflict.focus, conflict_file)
+        findings.append(Finding(**{**conflict.__dict__, "file": file or conflict_file, "line": line}))
 
     skip = frozenset(q.subject for q in ontology if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
     touched: set[Node] = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)}
@@ -239,9 +253,12 @@ def validate_contribution(
             continue
         if finding.path and (finding.focus, finding.path) in conflict_keys:
             continue  # the conflict check already explains a second value
-        name = home.get(finding.focus)
-        file, line = locator.locate(finding.focus, name) if name else data_locator.locate(finding.focus)
-        findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
+        written_in = home.get(finding.focus)
+        if written_in:
+            file, line = locator.locate(finding.focus, written_in)
+        else:
+            file, line = data_locator.locate(finding.focus)
+        findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
     return ValidationReport(
         findings=sort_findings(findings),
@@ -250,6 +267,22 @@ def validate_contribution(
         additions=_additions(triples, existing),
         focus_nodes=len(focus),
     )
+
+
+def _imports(quads: Iterable[ox.Quad]) -> list[Finding]:
+    """A warning for each owl:imports: what it points to is never fetched, read or validated."""
+    return [
+        Finding(
+            "Warning",
+            _text(q.subject),
+            IMPORTS_CHECK,
+            f"owl:imports {_short(q.object)} is never followed: only the statements in the contribution's "
+            "own files are validated and added. Include the imported statements you need in the files.",
+            value=_text(q.object),
+        )
+        for q in quads
+        if q.predicate.value == OWL_IMPORTS
+    ]
 
 
 def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:

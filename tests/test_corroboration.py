@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 from golden import frozen_files
 
@@ -246,6 +247,21 @@ def test_a_figure_for_another_period_is_not_compared(tmp_path):
     assert status(kg, "observation/kashgar-area-registered-businesses").status == "uncorroborated"
 
 
+def test_a_count_to_a_known_date_is_not_compared_with_one_since_the_same_launch(tmp_path):
+    """86 companies from the unveiling to January 2024 do not contradict "more than 3,100" since the
+    launch to the article's own, later date: an open period does not contain a closed one."""
+    body = (
+        source("bulletin", ai=False)
+        + 'period:example-to-2024-01 a ftz:Period ; ftz:periodStart "2023-11-11"^^xsd:date ;\n'
+        + '  ftz:periodEnd "2024-01-31"^^xsd:date .\n'
+        + registered("bulletin-count", "bulletin", "86").replace(
+            "period:since-2023-11", "period:example-to-2024-01"
+        )
+    )
+    kg = graph_with(tmp_path, "bulletin", body)
+    assert status(kg, "observation/kashgar-area-registered-businesses").status == "uncorroborated"
+
+
 def test_a_period_containing_the_other_is_compared(tmp_path):
     """The 2025 revenue against a revenue for "2025-01 to 2025-12" stated by another source."""
     body = (
@@ -431,3 +447,27 @@ def test_the_article_is_corroborated_by_its_ecns_original(kg):
     assert (ecns, "original", "agrees") in {
         (r["evidence_source"], r["basis"], r["agreement"]) for r in registered
     }
+
+
+def test_all_figures_read_at_once_are_the_figures_read_fact_by_fact(tmp_path):
+    """Whole-graph validation reads every figure in one query: the same figures as fact by fact."""
+    from ftzkg.claims import GraphReader, value_claims
+
+    kg = graph_with(
+        tmp_path, "registry", source("registry", ai=False) + registered("registry-count", "registry", "4900")
+    )
+    reader = GraphReader([kg.store], excluded_graphs=(SHAPES_GRAPH, *DERIVED_GRAPHS))
+    at_once = value_claims(reader)
+    one_by_one = value_claims(reader, sorted({ox.NamedNode(c.fact) for c in at_once}, key=str))
+    key = lambda c: (c.fact, c.slot)  # noqa: E731
+    assert len(at_once) > 10 and sorted(at_once, key=key) == sorted(one_by_one, key=key)
+    # and none is missed: every observation with a qualifier is there
+    observations = {
+        r["o"].value
+        for r in kg.store.query(
+            "SELECT ?o WHERE { ?o a <https://w3id.org/ftzkg/ontology#Observation> ; "
+            "<https://w3id.org/ftzkg/ontology#qualifier> ?q }",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert observations <= {c.fact for c in at_once}
