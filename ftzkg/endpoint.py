@@ -54,6 +54,8 @@ def canonical_nt_booleans(data: bytes) -> bytes:
     """N-Triples with ``"1"^^xsd:boolean`` written ``"true"^^xsd:boolean`` (as :func:`canonical_booleans`)."""
     suffix = b'"^^<' + XSD_BOOLEAN.encode() + b">"
     return _NT_BOOLEAN.sub(lambda m: b'"' + (b"true" if m.group(1) == b"1" else b"false") + suffix, data)
+
+
 SPARQL_JSON = "application/sparql-results+json"
 
 
