@@ -462,6 +462,14 @@ def query(
     Queries see the union of all named graphs as their default graph. Parameters are
     bound as typed RDF terms, never pasted into the text.
 
+    Query text is untrusted: SERVICE, LOAD, FROM of an outside IRI and updates are
+    refused (exit 2) unless --allow-federation / --allow-update; the text is written
+    again canonically (no comments, one kind of line break) and that text is both
+    checked and run. Each query runs in its own process, stopped at --timeout or
+    --max-memory (exit 3); nesting beyond --max-nesting and texts beyond
+    --max-query-size are refused before parsing (exit 2). With --endpoint,
+    credentials come from FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN, never the URL.
+
     \b
     Example:
       ftzkg query trade-links

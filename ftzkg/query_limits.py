@@ -9,7 +9,8 @@ parent reads the output with a deadline, keeps at most the budget of it, and kil
 the child (SIGKILL) when either runs out. Nothing reaches standard output until the
 child has finished. Errors the child raises come back as the same exception types.
 
-Without ``os.fork`` (Windows) the work runs in the process itself, without limits.
+The address-space cap needs Linux (``/proc``); elsewhere the deadline and the output cap
+still hold. Without ``os.fork`` (Windows) the work runs in the process itself, without limits.
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ def _child(work: Callable[[BinaryIO], None], limits: Limits, data_w: int, status
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        cap = _vm_size() + limits.max_bytes
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if os.path.exists("/proc/self/statm"):  # Linux: elsewhere only the deadline and output cap hold
+            cap = _vm_size() + limits.max_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         with os.fdopen(data_w, "wb", buffering=1 << 16) as out:
             work(out)
         status = {"kind": "ok"}

@@ -138,3 +138,32 @@ def test_endpoint_credentials_come_from_the_environment_and_go_to_the_endpoint_o
         assert result.output.strip() == "true"
         wrong = run("query", "--sparql", "ASK {}", "--endpoint", url, env={**env, "FTZKG_PASSWORD": "nope"})
         assert wrong.exit_code == 3 and "nope" not in wrong.output and "401" in wrong.output
+
+
+def test_an_endpoint_answer_is_read_only_up_to_the_budget():
+    class Flood(LoopbackServer):
+        def __init__(self) -> None:
+            class Handler(BaseHTTPRequestHandler):
+                def log_message(self, *args: object) -> None:
+                    pass
+
+                def do_POST(self) -> None:
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+json")
+                    self.end_headers()
+                    self.wfile.write(b" " * 100_000)
+
+            self._listen(Handler)
+
+    with Flood() as server:
+        backend = EndpointBackend(server.url + "/query", max_bytes=10_000)
+        with pytest.raises(BackendError, match="larger than"):
+            backend.run(prepare("SELECT * WHERE { ?s ?p ?o }"))
+
+
+def test_without_fork_the_work_runs_in_the_process_itself(monkeypatch):
+    import ftzkg.query_limits as limits
+
+    monkeypatch.delattr(limits.os, "fork")
+    assert limits.run_bounded(lambda out: out.write(b"done"), limits.Limits(1, 16)) == b"done"
