@@ -18,7 +18,7 @@ Every RDF file under ``data/`` is loaded; nothing is skipped in silence:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -54,12 +54,16 @@ def data_paths(data_dir: Path) -> list[Path]:
 
 
 def source_classes(ontology_files: list[Path]) -> frozenset[str]:
-    """ftz:Source and every class the ontology makes a subclass of it (at any depth)."""
+    """ftz:Source and every class the ontology files make a subclass of it (at any depth)."""
+    return source_classes_of(q for path in ontology_files for q in _parse(path))
+
+
+def source_classes_of(ontology: Iterable[ox.Quad]) -> frozenset[str]:
+    """ftz:Source and every class these ontology quads make a subclass of it (at any depth)."""
     parents: dict[str, set[str]] = {}
-    for path in ontology_files:
-        for quad in _parse(path):
-            if quad.predicate.value == RDFS_SUBCLASS and isinstance(quad.object, ox.NamedNode):
-                parents.setdefault(quad.object.value, set()).add(str(quad.subject.value))
+    for quad in ontology:
+        if quad.predicate.value == RDFS_SUBCLASS and isinstance(quad.object, ox.NamedNode):
+            parents.setdefault(quad.object.value, set()).add(str(quad.subject.value))
     found, todo = {FTZ + "Source"}, [FTZ + "Source"]
     while todo:
         for child in parents.get(todo.pop(), ()):
@@ -128,4 +132,11 @@ def _parse(path: Path) -> list[ox.Quad]:
     return parse_file(path)
 
 
-__all__ = ["data_paths", "graph_for", "outside_named_graphs", "source_classes", "triples_graph"]
+__all__ = [
+    "data_paths",
+    "graph_for",
+    "outside_named_graphs",
+    "source_classes",
+    "source_classes_of",
+    "triples_graph",
+]

@@ -573,6 +573,12 @@ def validate_knowledge_graph(
     from .source_contradictions import graph_contradictions  # imports this module
 
     findings += graph_contradictions(kg.store)
+    from .missing_reference import explain_missing  # imports this module
+
+    findings = explain_missing(
+        findings,
+        lambda iri: any(True for _ in kg.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)),
+    )
     files = [s.path for s in project_.data_files()]
     if index is None:
         index = MemoryIndex((project_.display(p), p) for p in files)
