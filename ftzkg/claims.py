@@ -287,7 +287,7 @@ def _all_value_claims(reader: GraphReader) -> list[ValueClaim]:
     query = _BULK_QUERY % (observation_list, effect_list, effect_list, effect_list)
     rows: dict[tuple[str, str], dict[str, set[Term]]] = {}
     kinds: dict[str, str] = {}
-    names = (
+    names = [
         "measure",
         "area",
         "firm",
@@ -299,9 +299,12 @@ def _all_value_claims(reader: GraphReader) -> list[ValueClaim]:
         "num",
         "min",
         "max",
-    )
-    names += ("unit", "phrase")
-    for row in reader.stores[0].query("PREFIX ftz: <" + FTZ + ">\n" + query, use_default_graph_as_union=True):
+        "unit",
+        "phrase",
+    ]
+    solutions = reader.stores[0].query("PREFIX ftz: <" + FTZ + ">\n" + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         fact = row["fact"]
         if not isinstance(fact, ox.NamedNode):
             continue
@@ -309,11 +312,11 @@ def _all_value_claims(reader: GraphReader) -> list[ValueClaim]:
         kind = "Observation" if row["cls"].value in observations else "LogisticsEffect"
         if kinds.setdefault(fact.value, kind) != kind:
             kinds[fact.value] = "Observation"  # typed as both: read as an observation, as fact by fact
-        slot = rows.setdefault(key, {n: set() for n in names})
+        values = rows.setdefault(key, {n: set() for n in names})
         for n in names:
             if row[n] is not None:
-                slot[n].add(row[n])
-    periods: dict[str, Period | None] = {}
+                values[n].add(row[n])
+    periods: dict[str | None, Period | None] = {}
     claims: list[ValueClaim] = []
     for (fact, slot), v in sorted(rows.items()):
         period_iri = _first_text(v["period"])

@@ -14,6 +14,8 @@ credentials in it is refused.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -25,6 +27,35 @@ from .http_client import Credentials, StoreError, check_url, display, read_withi
 from .querying import BackendError, PreparedQuery, QueryResult, label_queries, pick_labels
 
 NTRIPLES = "application/n-triples"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_NT_BOOLEAN = re.compile(rb'"([01])"\^\^<' + re.escape(XSD_BOOLEAN.encode()) + rb">")
+
+
+def canonical_booleans(data: bytes) -> bytes:
+    """SPARQL JSON results with ``xsd:boolean`` values in their canonical form (``true``/``false``).
+
+    Virtuoso writes ``"1"^^xsd:boolean``, a valid but not canonical lexical form; the same
+    query should print the same answer on every store.
+    """
+    if XSD_BOOLEAN.encode() not in data:
+        return data
+    try:
+        results = json.loads(data)
+        for row in results["results"]["bindings"]:
+            for term in row.values():
+                if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("0", "1"):
+                    term["value"] = "true" if term["value"] == "1" else "false"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return data  # not SELECT results: left to the parser to judge
+    return json.dumps(results).encode()
+
+
+def canonical_nt_booleans(data: bytes) -> bytes:
+    """N-Triples with ``"1"^^xsd:boolean`` written ``"true"^^xsd:boolean`` (as :func:`canonical_booleans`)."""
+    suffix = b'"^^<' + XSD_BOOLEAN.encode() + b">"
+    return _NT_BOOLEAN.sub(lambda m: b'"' + (b"true" if m.group(1) == b"1" else b"false") + suffix, data)
+
+
 SPARQL_JSON = "application/sparql-results+json"
 
 
@@ -72,7 +103,7 @@ class EndpointBackend:
         if prepared.form == "UPDATE":
             raise BackendError("updates run only on the embedded store, not through --endpoint")
         if prepared.form in ("CONSTRUCT", "DESCRIBE"):
-            data = self._request(prepared.text, NTRIPLES)
+            data = canonical_nt_booleans(self._request(prepared.text, NTRIPLES))
             try:
                 triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
             except SyntaxError as exc:
@@ -80,7 +111,7 @@ class EndpointBackend:
                     f"the endpoint {display(self.url)} sent invalid N-Triples: {exc}"
                 ) from None
             return QueryResult(prepared.form, triples=triples)
-        result = self._results(self._request(prepared.text))
+        result = self._results(canonical_booleans(self._request(prepared.text)))
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(result))
         return QueryResult("SELECT", solutions=result)

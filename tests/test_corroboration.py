@@ -471,3 +471,22 @@ def test_all_figures_read_at_once_are_the_figures_read_fact_by_fact(tmp_path):
         )
     }
     assert observations <= {c.fact for c in at_once}
+
+
+def test_two_sources_in_one_contribution_that_disagree_get_a_warning(tmp_path):
+    second = """
+source:example-other-report a ftz:Source ;
+    rdfs:label "EXAMPLE other report"@en ; dcterms:title "EXAMPLE other report"@en ;
+    ftz:aiAssisted false .
+"""
+    text = (
+        CONTRIBUTION
+        + second
+        + figure("example-count", "5173.0", "5,173")
+        + figure("example-other-count", "5500.0", "5,500", src="example-other-report")
+    )
+    result = validate_file(tmp_path, text)
+    message = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "source:example-other-report" in message and "source:example-registry-report" in message
+    assert "CrossSourceContradictionCheck" in message and "OneValuePerIndicatorShape" not in message
