@@ -40,8 +40,6 @@ from .claims import (
     RDF_TYPE,
     RELATION_ROLES,
     GraphReader,
-    RelationClaim,
-    Term,
     ValueClaim,
     fact_sources,
     ftz,
@@ -164,37 +162,44 @@ def _witness(lineage: Lineage, claim_sources: frozenset[str], evidence_sources: 
     return None
 
 
+def ai_assisted_facts(reader: GraphReader, lineage: Lineage) -> list[ox.NamedNode]:
+    """The fact nodes that rest on an AI-assisted source, found backwards from those sources.
+
+    Followed back through prov:wasDerivedFrom from each AI-assisted source to the facts citing it
+    and the facts derived from those, never through another source (a rewrite of it).
+    """
+    fact_classes = reader.subclasses(FTZ + "SourcedFact")
+    found: set[ox.NamedNode] = set()
+    todo = [ox.NamedNode(s) for s in sorted(lineage.ai_assisted)]
+    while todo:
+        for citing in reader.subjects(PROV_DERIVED, todo.pop()):
+            if isinstance(citing, ox.NamedNode) and citing not in found and reader.is_a(citing, fact_classes):
+                found.add(citing)
+                todo.append(citing)
+    return sorted(found, key=lambda n: n.value)
+
+
+def _candidates(reader: GraphReader, claim: ValueClaim) -> list[ox.NamedNode]:
+    """Fact nodes of the same measure and the same area or firm: the only ones a figure is compared with."""
+    sets = [set(reader.subjects(ftz("measure"), ox.NamedNode(claim.measure)))]
+    sets += [set(reader.subjects(ftz("refArea"), ox.NamedNode(a))) for a in claim.areas]
+    sets += [set(reader.subjects(ftz("refEnterprise"), ox.NamedNode(e))) for e in claim.enterprises]
+    common = set.intersection(*sets)
+    return sorted((n for n in common if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
+
+
 def assess(reader: GraphReader) -> list[Assessment]:
     """A status for every fact of an AI-assisted source, with the evidence for it.
 
-    Only the facts that can matter are read: those that rest on an AI-assisted
-    source (found backwards from the few such sources) and the facts they may be
-    compared with (same measure; same firm in the same role). A graph of a million
-    triples with a handful of AI-assisted facts is assessed in well under a second.
+    Starts from the AI-assisted sources and looks up only the facts that could back each of
+    their facts (same measure and subject, same firm), so it costs in proportion to those facts,
+    not to the whole graph.
     """
     lineage = Lineage.read(reader)
-    fact_classes = reader.subclasses(FTZ + "SourcedFact")
     source_classes = reader.subclasses(FTZ + "Source")
-    candidates = _resting_on(reader, lineage.ai_assisted, source_classes)
-    ai_facts = sorted((n for n in candidates if reader.is_a(n, fact_classes)), key=str)
-    values = value_claims(reader, _same_measure_and_subject(reader, ai_facts))
-    relations = relation_claims(reader, _sharing(reader, ai_facts, [ftz(r) for r in RELATION_ROLES.values()]))
-    derived = {s.value for s in reader.subjects(ftz("isDerived"), ox.Literal("true", datatype=_XSD_BOOLEAN))}
-    by_group: dict[tuple, list[ValueClaim]] = defaultdict(list)
-    for claim in values:
-        by_group[claim.group()].append(claim)
-    by_firm: dict[tuple, list[RelationClaim]] = defaultdict(list)
-    for claim in relations:
-        by_firm[(claim.kind, claim.firm)].append(claim)
-    values_of: dict[str, list[ValueClaim]] = defaultdict(list)
-    for claim in values:
-        values_of[claim.fact].append(claim)
-    relation_of = {c.fact: c for c in relations}
-
+    true = ox.Literal("true", datatype=_XSD_BOOLEAN)
     assessments: list[Assessment] = []
-    for node in ai_facts:
-        if not isinstance(node, ox.NamedNode):
-            continue
+    for node in ai_assisted_facts(reader, lineage):
         fact = node.value
         sources = fact_sources(reader, node, source_classes)
         ai = tuple(sorted(s for s in sources if s in lineage.ai_assisted))
@@ -202,10 +207,15 @@ def assess(reader: GraphReader) -> list[Assessment]:
             continue
         evidence: list[Evidence] = []
         slot_status: list[str] = []
-        for claim in values_of.get(fact, []):
+        for claim in value_claims(reader, [node]):
+            others = [
+                n
+                for n in _candidates(reader, claim)
+                if n != node and true not in reader.objects(n, ftz("isDerived"))
+            ]
             found: list[Evidence] = []
-            for other in by_group[claim.group()]:
-                if other.fact == fact or other.fact in derived or not claim.same_subject(other):
+            for other in value_claims(reader, others):
+                if other.slot != claim.slot or not claim.same_subject(other):
                     continue
                 witness = _witness(lineage, sources, other.sources)
                 if witness is None:
@@ -223,11 +233,12 @@ def assess(reader: GraphReader) -> list[Assessment]:
                 if found
                 else "uncorroborated"
             )
-        relation = relation_of.get(fact)
-        if relation is not None:
+        for relation in relation_claims(reader, [node]):
+            role = ftz(RELATION_ROLES[relation.kind])
+            same_firm = [n for n in reader.subjects(role, ox.NamedNode(relation.firm)) if n != node]
             found = []
-            for other in by_firm[(relation.kind, relation.firm)]:
-                if other.fact == fact or not supports(reader, other, relation):
+            for other in relation_claims(reader, same_firm):
+                if not supports(reader, other, relation):
                     continue
                 witness = _witness(lineage, sources, other.sources)
                 if witness is not None:
@@ -242,46 +253,6 @@ def assess(reader: GraphReader) -> list[Assessment]:
             status = "uncorroborated"
         assessments.append(Assessment(fact, ai, status, tuple(sorted(set(evidence), key=_evidence_key))))
     return sorted(assessments, key=lambda a: a.fact)
-
-
-def _resting_on(reader: GraphReader, sources: Iterable[str], source_classes: set[str]) -> set[Term]:
-    """The nodes whose prov:wasDerivedFrom chain (through non-source nodes) reaches one of ``sources``:
-    :func:`ftzkg.claims.fact_sources` walked backwards."""
-    found: set[Term] = set()
-    todo: list[Term] = [ox.NamedNode(s) for s in sources]
-    while todo:
-        for node in reader.subjects(PROV_DERIVED, todo.pop()):
-            if node in found or reader.is_a(node, source_classes):
-                continue
-            found.add(node)
-            todo.append(node)
-    return found
-
-
-def _sharing(reader: GraphReader, facts: Iterable[Term], predicates: list[ox.NamedNode]) -> list[Term]:
-    """The facts that share a value of one of ``predicates`` with one of ``facts`` (them included)."""
-    found: set[Term] = set(facts)
-    for fact in list(found):
-        for predicate in predicates:
-            for value in reader.objects(fact, predicate):
-                found.update(reader.subjects(predicate, value))
-    return sorted(found, key=str)
-
-
-def _same_measure_and_subject(reader: GraphReader, facts: Iterable[Term]) -> list[Term]:
-    """The facts (``facts`` included) that share each fact's measure and, where it has them, one of
-    its areas and firms: a superset of those :meth:`ftzkg.claims.ValueClaim.same_subject` accepts."""
-    found: set[Term] = set(facts)
-    for fact in list(found):
-        shared: set[Term] | None = None
-        for predicate in (ftz("measure"), ftz("refArea"), ftz("refEnterprise")):
-            values = reader.objects(fact, predicate)
-            if not values:
-                continue
-            sharing = {s for v in values for s in reader.subjects(predicate, v)}
-            shared = sharing if shared is None else shared & sharing
-        found.update(shared or ())
-    return sorted(found, key=str)
 
 
 def _evidence_key(e: Evidence) -> tuple:
@@ -360,12 +331,12 @@ class Contradiction:
 
 def contradictions(claims: Iterable[ValueClaim], others: Iterable[ValueClaim]) -> list[Contradiction]:
     """Pairs of figures from different sources, same measure, subject and period, that disagree."""
-    by_group: dict[tuple, list[ValueClaim]] = defaultdict(list)
+    by_key: dict[tuple, list[ValueClaim]] = defaultdict(list)
     for other in others:
-        by_group[other.group()].append(other)
+        by_key[other.key()].append(other)
     found: list[Contradiction] = []
     for claim in claims:
-        for other in by_group[claim.group()]:
+        for other in by_key[claim.key()]:
             if other.fact == claim.fact or not claim.sources or not other.sources:
                 continue
             if claim.sources & other.sources or not claim.same_subject(other):
