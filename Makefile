@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench clean fuzz-queries golden reference
+.PHONY: run test crash-test lint format bench bench-queries clean fuzz fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # Freeze a copy of ontology/ and data/ into tests/frozen/ and regenerate the golden query
@@ -47,6 +48,15 @@ FUZZ_EXAMPLES ?= 20000
 
 fuzz-queries: $(VENV)/.installed-test
 	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
+
+# The contribution fuzz test of `make test` (300 parser, 40 validator examples, derandomized) with
+# FUZZ_EXAMPLES parser and FUZZ_EXAMPLES/10 validator examples, fresh random inputs every run.
+fuzz: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_contribution_fuzz.py -q --hypothesis-show-statistics
+
+# What the query checks and limits cost: whole `ftzkg query` processes against bare pyoxigraph.
+bench-queries: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/query_overhead.py --repeat 10
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test

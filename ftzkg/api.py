@@ -13,7 +13,7 @@ A catalogue query by name, with parameters written as on the command line:
 >>> with ftzkg.open() as kg:
 ...     answer = kg.query("firms-reaching-region", region="region:143")
 ...     answer.variables[:2]
-['firm', 'firmLabel']
+['firm', 'market']
 
 Validation of the whole graph, and of a contribution given as Turtle text:
 
@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .engine_names import DEFAULT_ENGINE
+from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph, Stats
-from .parsing import DEFAULT_MAX_BYTES
+from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
 
@@ -196,20 +197,21 @@ class ProjectGraph:
         *,
         format: str = "turtle",
         engine: str = DEFAULT_ENGINE,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> ValidationReport:
         """Check new data in the context of the graph: only problems it introduces or touches.
 
         ``contribution`` is a file path or a list of them, RDF text (a ``str`` that is
         not the path of a file; ``format`` says which: turtle, trig, nt, nq, jsonld,
-        xml), or an iterable of pyoxigraph quads or triples. Raises
-        :class:`ftzkg.parsing.RdfInputError` for input that cannot be used at all.
+        xml), or an iterable of pyoxigraph quads or triples. ``limits`` bounds what is
+        read (:class:`ftzkg.input_limits.Limits`). Raises :class:`ftzkg.parsing.RdfInputError`
+        for input that cannot be used at all or is above a limit.
         """
         from .contribution import validate_contribution
 
         def check(paths: list[Path]) -> ValidationReport:
             return validate_contribution(
-                paths, self.kg, engine=engine, max_bytes=max_bytes, project_=self.project, index=self._index
+                paths, self.kg, engine=engine, limits=limits, project_=self.project, index=self._index
             )
 
         if isinstance(contribution, Path) or (isinstance(contribution, str) and _is_file(contribution)):
@@ -221,14 +223,17 @@ class ProjectGraph:
             return check([Path(i) for i in items])  # type: ignore[arg-type]  # checked just above
         quads = [ox.Quad(i.subject, i.predicate, i.object) if isinstance(i, ox.Triple) else i for i in items]
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # quads only now
-        return self._check_written(check, data, ".nq", "<quads>")
+        return self._check_written(check, data or b"", ".nq", "<quads>")
 
     @staticmethod
     def _check_written(check: object, data: bytes, suffix: str, label: str) -> ValidationReport:
         with tempfile.TemporaryDirectory(prefix="ftzkg-contribution-") as folder:
             path = Path(folder) / f"contribution{suffix}"
             path.write_bytes(data)
-            report: ValidationReport = check([path])  # type: ignore[operator]  # a local function
+            try:
+                report: ValidationReport = check([path])  # type: ignore[operator]  # a local function
+            except RdfInputError as exc:  # named as the caller knows it
+                raise RdfInputError(label, exc.message, exc.line, exc.column) from None
         name = str(path)
         report.files = [label if f == name else f for f in report.files]
         report.findings = [replace(f, file=label) if f.file == name else f for f in report.findings]

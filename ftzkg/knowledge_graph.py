@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from . import project
+from .data_graphs import outside_named_graphs
 from .namespaces import DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .parsing import parse_file
 
@@ -71,6 +72,8 @@ class KnowledgeGraph:
     def add_file(self, source: project.SourceFile) -> int:
         """Add one file's quads; returns how many were parsed."""
         quads = parse_file(source.path, source.graph)
+        if source.graph is None:  # a data file naming its own graphs: no triple may be left without one
+            outside_named_graphs(source.path, quads)
         self.store.extend(quads)
         return len(quads)
 
@@ -118,7 +121,7 @@ class KnowledgeGraph:
         classes: Counter[str] = Counter()
         data_graphs = " ".join(f"<{g}>" for g in self.data_graph_names())
         if data_graphs:
-            for row in self.store.query(
+            for row in self.select(
                 "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { "
                 f"VALUES ?g {{ {data_graphs} }} GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) }} GROUP BY ?c"
             ):
@@ -129,6 +132,13 @@ class KnowledgeGraph:
             classes=dict(sorted(classes.items())),
         )
 
+    def select(self, text: str, **options: object) -> ox.QuerySolutions:
+        """The solutions of a SELECT query on the store (``options`` as for ``Store.query``)."""
+        solutions = self.store.query(text, **options)  # type: ignore[arg-type]  # Store.query's keywords
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {text[:60]}")
+        return solutions
+
     def _count(self, pattern: str) -> int:
-        solutions = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-        return int(next(iter(solutions))["n"].value)  # type: ignore[index, union-attr]
+        row = next(iter(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))
+        return int(row["n"].value)
