@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench bench-queries bench-reference clean fuzz-queries golden reference
+.PHONY: run test crash-test lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ FUZZ_EXAMPLES ?= 20000
 
 fuzz-queries: $(VENV)/.installed-test
 	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
+
+# The contribution fuzz test of `make test` (300 parser, 40 validator examples, derandomized) with
+# FUZZ_EXAMPLES parser and FUZZ_EXAMPLES/10 validator examples, fresh random inputs every run.
+fuzz: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_contribution_fuzz.py -q --hypothesis-show-statistics
 
 # What the query checks and limits cost: whole `ftzkg query` processes against bare pyoxigraph.
 bench-queries: $(VENV)/.installed-test
