@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench bench-queries clean fuzz fuzz-queries golden reference
+.PHONY: run test crash-test lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ golden: $(VENV)/.installed-test
 # from the pinned packages of the `reference` extra; `make test` checks it is current.
 reference: $(VENV)/.installed-test
 	$(BIN)/python -m ftzkg.refdata --out data/reference
+
+# What the complete reference data costs (build, validation, queries, site), about a minute.
+bench-reference: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/reference_data.py --repeat 3
 
 # The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
 FUZZ_EXAMPLES ?= 20000
