@@ -308,10 +308,10 @@ class _Generator:
     ) -> None:
         w = self.w
         self.fact(node, "Observation", label, source, f"{label}: {phrase}.")
-        w.add(node, f("measure"), f(measure))
+        w.add(node, f("hasMeasure"), f(measure))
         w.add(node, f(ref[0]), ref[1])
         if year is not None:
-            w.add(node, f("period"), self.period(year))
+            w.add(node, f("refPeriod"), self.period(year))
         w.add(node, f("numericValue"), dec(value))
         w.add(node, f("qualifier"), f(qualifier))
         w.add(node, f("unit"), unit)
@@ -426,7 +426,7 @@ class _Generator:
             )
             w.add(node, f("refProgramme"), prog)
             if measure == "InnovationCases":
-                w.add(node, f("innovationScope"), f("ZoneScope"))
+                w.add(node, f("hasInnovationScope"), f("ZoneScope"))
 
     # ------------------------------------------------------------------ one firm
 
@@ -445,7 +445,7 @@ class _Generator:
 
         w.add(firm, TYPE, f("Enterprise"))
         w.add(firm, LABEL, en(name))
-        w.add(firm, f("sector"), iri(sector))
+        w.add(firm, f("hasSector"), iri(sector))
         w.add(firm, f("locatedInZone"), zone)
         for p in rng.sample(policies, rng.randrange(0, 3)):
             w.add(firm, f("benefitsFrom"), p)
@@ -475,8 +475,8 @@ class _Generator:
                 sourced=not missing,
             )
             w.add(node, f("exporter"), firm)
-            w.add(node, f("market"), iri(market))
-            w.add(node, f("product"), iri(product))
+            w.add(node, f("destinationMarket"), iri(market))
+            w.add(node, f("hasProduct"), iri(product))
             if planned:
                 w.add(node, f("evidence"), f("OrdersSecured"))
                 w.add(node, f("status"), f("Planned"))
@@ -485,7 +485,7 @@ class _Generator:
             else:
                 w.add(node, f("status"), f("Reported"))
                 w.add(node, f("evidence"), f("CustomsRecord"))
-                w.add(node, f("period"), self.period(year))
+                w.add(node, f("refPeriod"), self.period(year))
                 w.add(node, f("numericValue"), dec(value))
                 w.add(node, f("qualifier"), f("Exact"))
                 w.add(node, f("unit"), f"<{_CUR}CNY>")
@@ -509,7 +509,7 @@ class _Generator:
                 f"{name} {'plans to make' if planned else 'makes'} {product_name}.",
             )
             w.add(node, f("producer"), firm)
-            w.add(node, f("product"), iri(product))
+            w.add(node, f("hasProduct"), iri(product))
             w.add(node, f("status"), f("Planned" if planned else "Reported"))
             w.add(firm, f("plansToProduce" if planned else "produces"), iri(product))
 
@@ -527,8 +527,8 @@ class _Generator:
                     f"{name} sources {product_name} {'locally' if local else 'from abroad'}.",
                 )
                 w.add(node, f("buyer"), firm)
-                w.add(node, f("product"), iri(product))
-                w.add(node, f("sourcingScope"), f("LocalSourcing" if local else "ImportedSourcing"))
+                w.add(node, f("hasProduct"), iri(product))
+                w.add(node, f("hasSourcingScope"), f("LocalSourcing" if local else "ImportedSourcing"))
                 w.add(firm, f("sourcesMaterial"), iri(product))
 
         # Revenue per year.
@@ -540,9 +540,9 @@ class _Generator:
             if violation == "range-min-gt-max" and year == YEARS[0]:
                 low, high = revenue * 2, revenue
                 self.fact(obs, "Observation", label, src, f"{label}: between {low} and {high} yuan.")
-                w.add(obs, f("measure"), f("Revenue"))
+                w.add(obs, f("hasMeasure"), f("Revenue"))
                 w.add(obs, f("refEnterprise"), firm)
-                w.add(obs, f("period"), self.period(year))
+                w.add(obs, f("refPeriod"), self.period(year))
                 w.add(obs, f("minValue"), dec(low))
                 w.add(obs, f("maxValue"), dec(high))
                 w.add(obs, f("qualifier"), f("Range"))

@@ -14,11 +14,11 @@ WITHYOUNG = "https://w3id.org/ftzkg/id/firm/xinjiang-withyoung-health-food"
 
 INDICATOR_QUERY = """
 SELECT ?value ?min ?max ?qualifier ?unit ?period ?phrase ?source WHERE {
-  ?obs a ftz:Observation ; ftz:measure ?measure ; ftz:qualifier ?qualifier ; ftz:unit ?unit .
+  ?obs a ftz:Observation ; ftz:hasMeasure ?measure ; ftz:qualifier ?qualifier ; ftz:unit ?unit .
   { ?obs ftz:refArea ?subject } UNION { ?obs ftz:refEnterprise ?subject }
   OPTIONAL { ?obs ftz:numericValue ?value }
   OPTIONAL { ?obs ftz:minValue ?min ; ftz:maxValue ?max }
-  OPTIONAL { ?obs ftz:period/rdfs:label ?period }
+  OPTIONAL { ?obs ftz:refPeriod/rdfs:label ?period }
   OPTIONAL { ?obs ftz:sourcePhrase ?phrase }
   ?obs prov:wasDerivedFrom+ ?source . ?source a ftz:Source .
 }"""
@@ -136,7 +136,7 @@ def test_innovation_case_scopes_are_counted_without_inventing_cases(kg):
     rows = select(
         kg,
         """SELECT ?scope ?qualifier ?value WHERE {
-             ?o ftz:measure ftz:InnovationCases ; ftz:innovationScope ?scope ; ftz:qualifier ?qualifier .
+             ?o ftz:hasMeasure ftz:InnovationCases ; ftz:hasInnovationScope ?scope ; ftz:qualifier ?qualifier .
              OPTIONAL { ?o ftz:numericValue ?value } }""",
     )
     got = {
@@ -169,7 +169,7 @@ def test_derived_values_are_marked_and_computed_from_their_inputs(kg):
 
 
 FIRM_FACTS = [
-    (KANGYI, "ftz:sector", "https://w3id.org/ftzkg/id/sector/electronics-manufacturing"),
+    (KANGYI, "ftz:hasSector", "https://w3id.org/ftzkg/id/sector/electronics-manufacturing"),
     (KANGYI, "ftz:locatedInZone", ZONE),
     (KANGYI, "ftz:produces", "https://w3id.org/ftzkg/id/product/small-appliances"),
     (KANGYI, "ftz:plansToProduce", "https://w3id.org/ftzkg/id/product/projectors"),
@@ -178,7 +178,7 @@ FIRM_FACTS = [
     (KANGYI, "ftz:benefitsFrom", "https://w3id.org/ftzkg/id/policy/factory-leasing-support"),
     (KANGYI, "ftz:benefitsFrom", "https://w3id.org/ftzkg/id/policy/logistics-support"),
     (KANGYI, "ftz:benefitsFrom", "https://w3id.org/ftzkg/id/policy/social-insurance-support"),
-    (WITHYOUNG, "ftz:sector", "https://w3id.org/ftzkg/id/sector/agri-processing"),
+    (WITHYOUNG, "ftz:hasSector", "https://w3id.org/ftzkg/id/sector/agri-processing"),
     (WITHYOUNG, "ftz:locatedInZone", ZONE),
     (WITHYOUNG, "ftz:sourcesMaterial", "https://w3id.org/ftzkg/id/product/walnuts"),
     (WITHYOUNG, "ftz:sourcesMaterial", "https://w3id.org/ftzkg/id/product/jujubes"),
@@ -198,7 +198,7 @@ def test_firm_fact_is_in_the_article_graph(kg, firm, prop, value):
 
 LINK_QUERY = """
 SELECT ?evidence ?status ?detail ?example ?quote WHERE {
-  ?link ftz:exporter ?firm ; ftz:market ?market ; ftz:evidence ?evidence ; ftz:status ?status ;
+  ?link ftz:exporter ?firm ; ftz:destinationMarket ?market ; ftz:evidence ?evidence ; ftz:status ?status ;
         prov:wasDerivedFrom ?source ; ftz:quote ?quote .
   OPTIONAL { ?link ftz:evidenceQualifier ?detail }
   OPTIONAL { ?link ftz:marketGivenAsExample ?example }
@@ -228,7 +228,7 @@ def test_planned_production_keeps_the_source_timing(kg):
         kg,
         """SELECT ?product ?timing WHERE {
              ?l a ftz:ProductionLink ; ftz:producer ?firm ; ftz:status ftz:Planned ;
-                ftz:product/skos:prefLabel ?product ; ftz:plannedTiming ?timing }""",
+                ftz:hasProduct/skos:prefLabel ?product ; ftz:plannedTiming ?timing }""",
         firm=KANGYI,
     )
     assert sorted((r["product"], r["timing"]) for r in rows) == [

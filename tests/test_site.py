@@ -246,7 +246,7 @@ def _extra_data(tmp_path: Path, label: str) -> project.SourceFile:
   <{ID}firm/test-firm> a ftz:Enterprise ; rdfs:label "{escaped}"@en ;
       ftz:exportsTo <{ID}country/KZ> .
   <{ID}link/test-firm-kz> a ftz:TradeLink ; ftz:exporter <{ID}firm/test-firm> ;
-      ftz:market <{ID}country/KZ> ; ftz:status ftz:Planned ;
+      ftz:destinationMarket <{ID}country/KZ> ; ftz:status ftz:Planned ;
       prov:wasDerivedFrom <{ID}source/test-note> ; ftz:quote "{escaped} plans to sell to Kazakhstan." .
 }}
 """,
