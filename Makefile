@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean golden
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Freeze a copy of ontology/ and data/ into tests/frozen/ and regenerate the golden query
+# answers in tests/expected/queries/ from it (after changing a query or the data on purpose).
+golden: $(VENV)/.installed-test
+	$(BIN)/python tests/golden.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -31,6 +31,7 @@ from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
+from .source_contradictions import contribution_contradictions
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -189,6 +190,12 @@ def validate_contribution(
     added = StoreView(contribution_store, excluded_graphs=())
 
     conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes))
+    subjects = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    for warning in contribution_contradictions(contribution_store, kg.store, subjects):
+        file, line = locator.locate(warning.focus, home.get(warning.focus))
+        findings.append(
+            Finding(**{**warning.__dict__, "file": file or home.get(warning.focus), "line": line})
+        )
     for conflict in conflicts:
         name = triples_file(conflict, triples)
         file, line = locator.locate(conflict.focus, name)

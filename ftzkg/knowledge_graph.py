@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import rdflib
 
 from . import project
-from .namespaces import SHAPES_GRAPH
+from .namespaces import DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .parsing import parse_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -37,12 +37,26 @@ class KnowledgeGraph:
         self.store = store if store is not None else ox.Store()
 
     @classmethod
-    def load(cls, files: Iterable[project.SourceFile] | None = None) -> KnowledgeGraph:
-        """Parse the project's files (or the given ones) into a new in-memory store."""
+    def load(
+        cls, files: Iterable[project.SourceFile] | None = None, derive: bool | None = None
+    ) -> KnowledgeGraph:
+        """Parse the project's files (or the given ones) into a new in-memory store.
+
+        With ``derive`` (the default for the project's own files) the derived graphs are
+        computed too: the corroboration statuses (:mod:`ftzkg.corroboration`).
+        """
         kg = cls()
         for source in project.all_files() if files is None else files:
             kg.add_file(source)
+        if files is None if derive is None else derive:
+            kg.derive()
         return kg
+
+    def derive(self) -> None:
+        """(Re)compute the derived named graphs from the data graphs."""
+        from .corroboration import add_corroboration_graph
+
+        add_corroboration_graph(self.store)
 
     def add_file(self, source: project.SourceFile) -> int:
         """Add one file's quads; returns how many were parsed."""
@@ -80,6 +94,11 @@ class KnowledgeGraph:
     def data_graph_names(self) -> list[str]:
         """Every named graph but the shapes graph."""
         return [g for g in self.graph_names() if g != SHAPES_GRAPH]
+
+    def source_graph_names(self) -> list[str]:
+        """The named graphs of the sources: neither ontology, shapes nor derived graphs."""
+        skip = {ONTOLOGY_GRAPH, SHAPES_GRAPH, *DERIVED_GRAPHS}
+        return [g for g in self.graph_names() if g not in skip]
 
     def stats(self) -> Stats:
         """Triple counts in all, per named graph, and instances per class (over data and ontology)."""

@@ -10,6 +10,9 @@ SHAPES_NS = SHAPES + "#"
 
 ONTOLOGY_GRAPH = ONTOLOGY
 SHAPES_GRAPH = SHAPES
+#: Named graphs computed from the sources' graphs when the graph is assembled (never contributed).
+CORROBORATION_GRAPH = ID + "graph/corroboration"
+DERIVED_GRAPHS = (CORROBORATION_GRAPH,)
 
 #: Prefixes the project writes and the queries may use without declaring them.
 PREFIXES: dict[str, str] = {
@@ -37,6 +40,7 @@ PREFIXES: dict[str, str] = {
     "note": ID + "characterisation/",
     "corridor": ID + "corridor/",
     "scheme": ID + "scheme/",
+    "assessment": ID + "assessment/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,16 @@ def _find_root() -> Path:
     """The folder that holds ``ontology/``, ``data/`` and ``queries/``.
 
     In a source checkout (editable install) it is the repository; in a wheel the
-    same folders are packaged under ``ftzkg/_kg``.
+    same folders are packaged under ``ftzkg/_kg``. The environment variable
+    ``FTZKG_PROJECT_DIR`` names another such folder (a copy of the project to try
+    a new source in).
     """
+    chosen = os.environ.get("FTZKG_PROJECT_DIR")
+    if chosen:
+        folder = Path(chosen).resolve()
+        if not (folder / "ontology" / "ftz.ttl").is_file():
+            raise FileNotFoundError(f"FTZKG_PROJECT_DIR={chosen}: no ontology/ftz.ttl there")
+        return folder
     here = Path(__file__).resolve().parent
     for candidate in (here.parent, here / "_kg"):
         if (candidate / "ontology" / "ftz.ttl").is_file():

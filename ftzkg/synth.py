@@ -50,6 +50,7 @@ _UNIT = PREFIXES["unit"]
 _CUR = PREFIXES["cur"]
 
 TYPE = f"<{_RDF}type>"
+TIME_UNIT_YEAR = "http://www.w3.org/2006/time#unitYear"
 LABEL = f"<{_RDFS}label>"
 DERIVED_FROM = f"<{_PROV}wasDerivedFrom>"
 
@@ -274,14 +275,25 @@ class _Generator:
             w.add(z, LABEL, en(f"Synthetic zone area {area.name}"))
             w.add(z, f("isAreaOf"), iri(area.ftz_iri))
             w.add(z, f("locatedIn"), iri(ID + "country/CN"))
-            w.add(z, f("launchDate"), typed(str(2013 + area.index % 11), "gYear"))
+            w.add(z, f("launchedOn"), self.year_date(2013 + area.index % 11))
         for year in YEARS:
             p = self.period(year)
             w.add(p, TYPE, f("Period"))
             w.add(p, LABEL, en(str(year)))
-            w.add(p, f("periodStart"), typed(str(year), "gYear"))
-            w.add(p, f("periodEnd"), typed(str(year), "gYear"))
+            w.add(p, f("startDate"), self.year_date(year))
+            w.add(p, f("endDate"), self.year_date(year))
+        for year in sorted(set(YEARS) | {2013 + area.index % 11 for area in self.areas}):
+            d = self.year_date(year)
+            w.add(d, TYPE, f("CalendarDate"))
+            w.add(d, LABEL, en(str(year)))
+            w.add(d, f("year"), typed(str(year), "integer"))
+            w.add(d, f("precision"), iri(TIME_UNIT_YEAR))
         w.end_graph()
+
+    @staticmethod
+    def year_date(year: int) -> str:
+        """The calendar date of a whole year (ftz:CalendarDate, IRI date:YYYY)."""
+        return iri(f"{ID}date/{year}")
 
     # ------------------------------------------------------------------ sourced facts
 

@@ -24,7 +24,7 @@ from rdflib.namespace import SH
 
 from . import project
 from .knowledge_graph import KnowledgeGraph
-from .namespaces import FTZ, ONTOLOGY_GRAPH, SHAPES_GRAPH, SHAPES_NS, shorten
+from .namespaces import DERIVED_GRAPHS, FTZ, ONTOLOGY_GRAPH, SHAPES_GRAPH, SHAPES_NS, shorten
 from .parsing import parse_file
 from .shacl_engines import DEFAULT_ENGINE, NTriples, ntriples_of, run_shacl
 from .vocabulary import Vocabulary
@@ -299,7 +299,11 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 class StoreView:
     """The data graphs of an Oxigraph store, seen as one graph (ontology and shapes graphs left out)."""
 
-    def __init__(self, store: ox.Store, excluded_graphs: Iterable[str] = (ONTOLOGY_GRAPH, SHAPES_GRAPH)):
+    def __init__(
+        self,
+        store: ox.Store,
+        excluded_graphs: Iterable[str] = (ONTOLOGY_GRAPH, SHAPES_GRAPH, *DERIVED_GRAPHS),
+    ):
         self.store = store
         self.excluded = {ox.NamedNode(g) for g in excluded_graphs}
 
@@ -525,13 +529,16 @@ def validate_knowledge_graph(
     default engine never needs an rdflib copy of the whole graph.
     """
     kg = kg if kg is not None else KnowledgeGraph.load()
-    data_graphs = [g for g in kg.graph_names() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
+    data_graphs = kg.source_graph_names()
     data_quads = kg.quads(data_graphs)
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads()
     findings, report = shacl_findings(
         ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(), engine
     )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
+    from .source_contradictions import graph_contradictions  # imports this module
+
+    findings += graph_contradictions(kg.store)
     files = [s.path for s in project.data_files()]
     locator = SourceLocator(files)
     located = [_with_location(f, locator) for f in findings]

@@ -1,6 +1,8 @@
-"""Shared fixtures: the project's knowledge graph, loaded once per test session."""
+"""Shared fixtures: the project's knowledge graph, and real triple stores on free 127.0.0.1 ports."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -21,3 +23,38 @@ def oxigraph_server(tmp_path_factory):
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
     yield server
     server.stop()
+
+
+def require_virtuoso() -> None:
+    """Skip with the reason when Virtuoso is not installed; fail instead when CI is set."""
+    from ftzkg.virtuoso_server import virtuoso_available
+
+    if not virtuoso_available():
+        reason = "virtuoso-t/isql-vt not installed (apt-get install virtuoso-opensource)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI is set, so the Virtuoso tests must run, not be skipped")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A private Virtuoso 7 (own database folder, own ports, DBA password set), shared by the session.
+
+    Tests that use it clean up the graphs they write (see :func:`virtuoso_clean`).
+    """
+    require_virtuoso()
+    from ftzkg.virtuoso_server import VirtuosoServer
+
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def virtuoso_clean(virtuoso_server):
+    """The session's Virtuoso with no data graph left over from an earlier test."""
+    from store_queries import drop_all_graphs
+
+    drop_all_graphs(virtuoso_server)
+    yield virtuoso_server
+    drop_all_graphs(virtuoso_server)

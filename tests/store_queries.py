@@ -1,4 +1,10 @@
-"""Look into a real store directly (plain HTTP, not ftzkg's client): what the tests check against."""
+"""Look into a real store directly (plain HTTP, not ftzkg's client): what the tests check against.
+
+``target`` is an Oxigraph base URL (``http://127.0.0.1:PORT``) or a server object
+(:class:`~ftzkg.server.OxigraphServer`, :class:`~ftzkg.virtuoso_server.VirtuosoServer`).
+Virtuoso is read through its anonymous endpoint (which sees data graphs only) and
+written through ``/sparql-auth`` as ``dba`` with HTTP Digest.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +14,53 @@ import urllib.request
 
 import pyoxigraph as ox
 
+from ftzkg.virtuoso_server import VirtuosoServer
 
-def select(server_url: str, query: str) -> list[dict[str, str]]:
-    """Rows of a SELECT query sent straight to ``server_url``/query."""
-    url = f"{server_url}/query?" + urllib.parse.urlencode({"query": query})
+
+def _urls(target) -> tuple[str, str, urllib.request.OpenerDirector]:
+    """(query URL, update URL, opener) for a store."""
+    if isinstance(target, VirtuosoServer):
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, target.url, "dba", target.password)
+        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+        return target.query_url, target.auth_url, opener
+    base = target if isinstance(target, str) else target.url
+    return f"{base}/query", f"{base}/update", urllib.request.build_opener()
+
+
+def select(target, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT query sent straight to the store."""
+    query_url, _, opener = _urls(target)
+    url = f"{query_url}?" + urllib.parse.urlencode({"query": query})
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with opener.open(request, timeout=60) as response:
         data = json.load(response)
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
 
-def graph_counts(server_url: str) -> dict[str, int]:
+def graph_counts(target) -> dict[str, int]:
     """Triples per named graph."""
-    rows = select(server_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    rows = select(target, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {row["g"]: int(row["n"]) for row in rows}
 
 
-def graph_lines(server_url: str, graph: str) -> set[str]:
-    """The triples of one graph as N-Triples lines (to compare contents exactly)."""
-    rows = select(server_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+def graph_lines(target, graph: str) -> set[str]:
+    """The triples of one graph as N-Triples-like lines (to compare contents exactly)."""
+    rows = select(target, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return {f"{r['s']} {r['p']} {r['o']}" for r in rows}
 
 
-def update(server_url: str, text: str) -> None:
+def update(target, text: str) -> None:
     """Run a SPARQL update straight on the store."""
+    _, update_url, opener = _urls(target)
     body = urllib.parse.urlencode({"update": text}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{server_url}/update", data=body), timeout=30).close()
+    opener.open(urllib.request.Request(update_url, data=body), timeout=120).close()
+
+
+def drop_all_graphs(target) -> None:
+    """Drop every named graph the store shows (Virtuoso: its data graphs only)."""
+    for graph in graph_counts(target):
+        update(target, f"DROP SILENT GRAPH <{graph}>")
 
 
 def post_triples(server_url: str, graph_query: str, body: bytes, content_type: str) -> None:

@@ -31,9 +31,17 @@ def contribution(tmp_path, n: str):
     return path
 
 
+def shape_findings(report):
+    """Findings other than the warning that another source states a different count."""
+    return [f for f in report.findings if not f.shape.endswith("#CrossSourceContradictionCheck")]
+
+
 def test_a_consistent_contribution_reports_nothing_about_its_neighbours(kg, tmp_path):
     report = validate_contribution([contribution(tmp_path, "210.0")], kg)
-    assert report.findings == []
+    assert shape_findings(report) == []
+    # 210 outlined measures from another report disagree with the article's 207: a warning, not a violation
+    [warning] = report.findings
+    assert warning.severity == "Warning" and report.conforms
     assert report.additions.entities == {
         "https://w3id.org/ftzkg/ontology#Observation": 1,
         "https://w3id.org/ftzkg/ontology#Source": 1,
@@ -43,7 +51,7 @@ def test_a_consistent_contribution_reports_nothing_about_its_neighbours(kg, tmp_
 def test_a_problem_the_contribution_causes_in_an_existing_node_is_reported_there(kg, tmp_path):
     """Outlining only 100 measures makes the existing 205 implemented ones too many."""
     report = validate_contribution([contribution(tmp_path, "100.0")], kg)
-    [finding] = report.findings
+    [finding] = shape_findings(report)
     assert finding.focus == "https://w3id.org/ftzkg/id/observation/kashgar-reform-measures-implemented"
     assert finding.shape.endswith("#ImplementedNotAboveOutlinedShape")
     assert "More reform measures implemented (205) than outlined (100" in finding.message

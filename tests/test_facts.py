@@ -228,8 +228,10 @@ def test_planned_production_keeps_the_source_timing(kg):
         kg,
         """SELECT ?product ?timing WHERE {
              ?l a ftz:ProductionLink ; ftz:producer ?firm ; ftz:status ftz:Planned ;
+                prov:wasDerivedFrom ?source ;
                 ftz:hasProduct/skos:prefLabel ?product ; ftz:plannedTiming ?timing }""",
         firm=KANGYI,
+        source=ARTICLE,
     )
     assert sorted((r["product"], r["timing"]) for r in rows) == [
         ("laptops", "later this year"),
@@ -240,13 +242,16 @@ def test_planned_production_keeps_the_source_timing(kg):
 def test_zone_area_launch_date_and_corridor(kg):
     rows = select(
         kg,
-        """SELECT ?launch ?ftz (GROUP_CONCAT(?code; separator=",") AS ?regions) WHERE {
-             ?zone ftz:launchDate ?launch ; ftz:isAreaOf/rdfs:label ?ftz ;
-                   ftz:servesCorridor/ftz:connectsRegion/skos:notation ?code }
-           GROUP BY ?launch ?ftz""",
+        """SELECT ?year ?month ?precision ?ftz (GROUP_CONCAT(?code; separator=",") AS ?regions) WHERE {
+             ?zone ftz:launchedOn ?launch ; ftz:isAreaOf/rdfs:label ?ftz ;
+                   ftz:servesCorridor/ftz:connectsRegion/skos:notation ?code .
+             ?launch ftz:year ?year ; ftz:month ?month ; ftz:precision ?precision .
+             FILTER NOT EXISTS { ?launch ftz:day ?day } }
+           GROUP BY ?year ?month ?precision ?ftz""",
         zone=ZONE,
     )
     assert len(rows) == 1
-    assert rows[0]["launch"] == "2023-11"
+    assert (rows[0]["year"], rows[0]["month"]) == ("2023", "11")  # November 2023, no day: month precision
+    assert rows[0]["precision"] == "http://www.w3.org/2006/time#unitMonth"
     assert rows[0]["ftz"] == "China (Xinjiang) Pilot Free Trade Zone"
     assert sorted(rows[0]["regions"].split(",")) == ["034", "143", "145"]

@@ -13,6 +13,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 
 from ftzkg import project
 from ftzkg.catalogue import REQUIRED_FIELDS, catalogue
+from ftzkg.knowledge_graph import KnowledgeGraph
 from ftzkg.namespaces import sparql_prologue
 from ftzkg.querying import EmbeddedBackend, catalogue_screen, check_allowed, execute, inspect_query, prepare
 from ftzkg.results import write
@@ -109,13 +110,23 @@ def test_every_query_is_listed_in_the_catalogue_readme():
             assert f"`{parameter.name}`" in row
 
 
+@pytest.fixture(scope="module")
+def frozen():
+    """The frozen copy of the data the golden answers are pinned to (tests/golden.py, `make golden`)."""
+    from golden import frozen_kg
+
+    return frozen_kg()
+
+
 @pytest.mark.parametrize("query", QUERIES, ids=NAMES)
-def test_every_query_gives_its_expected_answer(kg, query):
+def test_every_query_gives_its_expected_answer(frozen, query):
+    """On the frozen copy of the data; regenerate with `make golden` after a deliberate change."""
+    kg = frozen
     expected_file = EXPECTED / f"{query.name}.csv"
-    assert expected_file.is_file(), f"no golden result {expected_file}"
+    assert expected_file.is_file(), f"no golden result {expected_file}: run `make golden`"
     expected = rows(expected_file.read_text(encoding="utf-8"))
     actual = rows(run_csv(kg, query))
-    assert actual[0] == expected[0], "columns differ"
+    assert actual[0] == expected[0], "columns differ: run `make golden` if the change is deliberate"
     if has_order_by(query.text):
         assert actual == expected
     else:
@@ -133,9 +144,14 @@ def records(kg, name, params=None) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(run_csv(kg, query, params))))
 
 
+ARTICLE = ID + "source/kashgar-ftz-2025-article"
+
+
 def test_trade_links_are_the_three_the_article_reports(kg):
     links = {
-        (r["firm"].rsplit("/", 1)[1], r["market"].rsplit("/", 1)[1]): r for r in records(kg, "trade-links")
+        (r["firm"].rsplit("/", 1)[1], r["market"].rsplit("/", 1)[1]): r
+        for r in records(kg, "trade-links")
+        if r["source"] == ARTICLE
     }
     assert set(links) == {
         ("kashgar-kangyi-intelligent-technology", "143"),
@@ -151,6 +167,35 @@ def test_trade_links_are_the_three_the_article_reports(kg):
         assert withyoung["product"] == "" and withyoung["product_basis"] == ""
         assert withyoung["example_market"] == "true"
         assert withyoung["source"] == ID + "source/kashgar-ftz-2025-article"
+
+
+def test_trade_links_never_show_another_sources_product_against_a_link(tmp_path):
+    """A second source saying what Kangyi makes changes nothing on the 2025 article's row:
+    "firm makes" is what the link's own source says the firm makes."""
+    other = tmp_path / "other.trig"
+    other.write_text(
+        """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix source: <https://w3id.org/ftzkg/id/source/> .
+@prefix link: <https://w3id.org/ftzkg/id/link/> .
+@prefix firm: <https://w3id.org/ftzkg/id/firm/> .
+@prefix product: <https://w3id.org/ftzkg/id/product/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+source:example-other { source:example-other a ftz:Source ; dcterms:title "EXAMPLE"@en ; ftz:aiAssisted false .
+firm:kashgar-kangyi-intelligent-technology ftz:produces product:laptops .
+link:example-kangyi-makes-laptops a ftz:ProductionLink ;
+    ftz:producer firm:kashgar-kangyi-intelligent-technology ;
+    ftz:hasProduct product:laptops ; ftz:status ftz:Reported ; prov:wasDerivedFrom source:example-other ;
+    ftz:quote "EXAMPLE: Kangyi makes laptops." . }
+""",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load([*project.all_files(), project.SourceFile(other, None)])
+    kangyi = [
+        r for r in records(kg, "trade-links") if r["firm"].endswith("/kashgar-kangyi-intelligent-technology")
+    ]
+    assert kangyi and all(r["source"] == ARTICLE for r in kangyi)
+    assert {r["product"] for r in kangyi} == {ID + "product/small-appliances"}
 
 
 @pytest.mark.parametrize(

@@ -51,18 +51,21 @@ def test_hs_codes_nest_by_their_digits(kg):
             assert row["code"].startswith(row["broader"]) and len(row["broader"]) == len(row["code"]) - 2
 
 
-def test_every_product_maps_to_an_hs_code(kg):
+def test_every_product_maps_to_the_hs_code_covering_every_form_and_to_single_forms_below_it(kg):
     rows = select(
         kg,
-        """SELECT ?label (GROUP_CONCAT(?code; separator=",") AS ?codes) WHERE {
-             ?p a ftz:Product ; skos:prefLabel ?label . OPTIONAL { ?p ftz:hsCode/skos:notation ?code }
-           } GROUP BY ?label""",
+        """SELECT ?label ?covering (GROUP_CONCAT(?narrow; separator=",") AS ?forms) WHERE {
+             ?p a ftz:Product ; skos:prefLabel ?label .
+             OPTIONAL { ?p skos:exactMatch|skos:broadMatch ?c . ?c skos:notation ?covering }
+             OPTIONAL { ?p skos:narrowMatch/skos:notation ?narrow }
+           } GROUP BY ?label ?covering""",
     )
-    codes = {r["label"]: sorted(r.get("codes", "").split(",")) for r in rows}
-    assert codes["walnuts"] == ["080231", "080232"]
-    assert codes["prunes"] == ["081320"]
-    assert codes["laptops"] == ["847130"]
-    assert codes["jujubes"] == ["08"]
+    codes = {r["label"]: (r.get("covering"), sorted(filter(None, r.get("forms", "").split(",")))) for r in rows}
+    assert len(codes) == len(rows), "a product has two codes covering every form"
+    assert codes["walnuts"] == ("0802", ["080231", "080232"])  # in shell, shelled: the source does not say
+    assert codes["prunes"] == ("081320", [])
+    assert codes["laptops"] == ("847130", [])
+    assert codes["jujubes"] == ("08", [])  # fresh (0810) or dried (0813): the source does not say
 
 
 def test_reference_sources_are_standards_not_the_article(kg):

@@ -208,8 +208,8 @@ def test_deeply_nested_jsonld_is_handled(tmp_path):
         ),
         (
             "year.ttl",
-            PREFIXES + 'firm:x ftz:launchDate "2023-13"^^xsd:gYearMonth .\n',
-            ":5:23:",
+            PREFIXES + 'firm:x rdfs:comment "2023-13"^^xsd:gYearMonth .\n',
+            ":5:21:",
             "xsd:gYearMonth",
         ),
         (

@@ -121,12 +121,29 @@ class EntityPages:
             self.r.sources(fact.sources, page_path) if fact.sources else '<span class="empty">none</span>'
         )
         rows.append(("derived from" if fact.derived else "source", sources))
+        if fact.corroboration:
+            rows.append(("corroboration", self.corroboration(fact, page_path)))
         dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
         quotes = "".join(f"<blockquote>{esc(q)}</blockquote>" for q in sorted(fact.quotes))
-        return (
-            f'<article class="fact{planned}">\n<h4>{self.r.link(fact.iri, page_path)} {types}{derived}</h4>\n'
-            f"<dl>{dl}</dl>\n{quotes}\n</article>"
-        )
+        status = ""
+        if fact.corroboration:
+            name = fact.corroboration.removeprefix(FTZ).lower()
+            status = (
+                f' <span class="badge corroboration {name}">{esc(self.data.label(fact.corroboration))}</span>'
+            )
+        heading = f"{self.r.link(fact.iri, page_path)} {types}{derived}{status}"
+        return f'<article class="fact{planned}">\n<h4>{heading}</h4>\n<dl>{dl}</dl>\n{quotes}\n</article>'
+
+    def corroboration(self, fact: Fact, page_path: str) -> str:
+        """The status of a fact of an AI-assisted source and the other sources' facts behind it."""
+        parts = [self.r.link(fact.corroboration, page_path)]
+        for agreement, evidence, source in sorted(fact.evidence):
+            verb = "corroborated by" if agreement == "agrees" else "contradicted by"
+            cited = f" ({self.r.link(source, page_path)})" if source else ""
+            parts.append(f"{verb} {self.r.link(evidence, page_path)}{cited}")
+        if not fact.evidence:
+            parts.append("no independent source that is not AI-assisted states it")
+        return "; ".join(parts)
 
     def facts_section(self, iri: str, page_path: str) -> str:
         by_role: dict[str, list[str]] = defaultdict(list)

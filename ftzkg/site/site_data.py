@@ -49,6 +49,10 @@ class Fact:
     reported_by: set[str] = field(default_factory=set)
     derived: bool = False
     derivation: str | None = None
+    #: for a fact of an AI-assisted source: ftz:Corroborated, ftz:Contradicted or ftz:Uncorroborated
+    corroboration: str | None = None
+    #: (agrees or disagrees, the other source's fact, its source) behind the status
+    evidence: set[tuple[str, str, str | None]] = field(default_factory=set)
 
 
 @dataclass
@@ -132,6 +136,14 @@ def collect(kg: KnowledgeGraph) -> SiteData:
             fact.derived = True
         if row["derivation"] is not None:
             fact.derivation = row["derivation"].value
+
+    for row in select(kg, "corroboration"):
+        fact = facts.get(row["fact"].value)
+        if fact is None:
+            continue
+        fact.corroboration = row["status"].value
+        if row["evidence"] is not None:
+            fact.evidence.add((row["agreement"].value, row["evidence"].value, _iri(row["source"])))
 
     quantities: dict[str, Quantity] = {}
     for row in sorted(select(kg, "quantities"), key=lambda r: [str(v) for v in r.values()]):
