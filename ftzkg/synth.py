@@ -292,8 +292,8 @@ class _Generator:
 
     @staticmethod
     def year_date(year: int) -> str:
-        """The calendar date of a whole year (ftz:CalendarDate, IRI date:YYYY)."""
-        return iri(f"{ID}date/{year}")
+        """The calendar date of a whole year (ftz:CalendarDate), under the synthetic namespace."""
+        return iri(f"{SYNTHETIC}date/{year}")
 
     # ------------------------------------------------------------------ sourced facts
 

@@ -148,7 +148,8 @@ def registered(name: str, src: str, number: str, qualifier: str = "Exact") -> st
     return (
         f"obs:{name} a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;"
         " ftz:refArea zone:kashgar-area ;"
-        f" ftz:refPeriod period:as-of-kashgar-ftz-2025-article ; ftz:numericValue {number} ; ftz:qualifier ftz:{qualifier} ;"
+        " ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;"
+        f" ftz:numericValue {number} ; ftz:qualifier ftz:{qualifier} ;"
         f' ftz:unit unit:NUM ; ftz:sourcePhrase "{number}" ; prov:wasDerivedFrom source:{src} ;'
         f' ftz:quote "{name} sentence." .\n'
     )
@@ -233,7 +234,7 @@ def test_a_figure_for_another_period_is_not_compared(tmp_path):
     """2022 lies outside "since November 2023"; 2025 would lie inside it and be compared."""
     body = (
         source("registry", ai=False)
-        + 'period:example-2022 a ftz:Period ; ftz:startDate date:2022 ; ftz:endDate date:2022 .\n'
+        + "period:example-2022 a ftz:Period ; ftz:startDate date:2022 ; ftz:endDate date:2022 .\n"
         + "date:2022 a ftz:CalendarDate ; ftz:year 2022 ; ftz:precision time:unitYear .\n"
         + registered("registry-count", "registry", "4900").replace(
             "period:as-of-kashgar-ftz-2025-article", "period:example-2022"
@@ -345,7 +346,8 @@ def figure(name: str, number: str, phrase: str, src: str = "example-registry-rep
     return f"""
 obs:{name} a ftz:Observation ;
     rdfs:label "EXAMPLE registered businesses"@en ;
-    ftz:hasMeasure ftz:RegisteredBusinesses ; ftz:refArea zone:kashgar-area ; ftz:refPeriod period:since-2023-11 ;
+    ftz:hasMeasure ftz:RegisteredBusinesses ; ftz:refArea zone:kashgar-area ;
+    ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;
     ftz:numericValue {number} ; ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "{phrase}" ;
     prov:wasDerivedFrom source:{src} ;
     ftz:quote "EXAMPLE: {phrase} registered businesses since launch." .

@@ -44,7 +44,7 @@ obs:example-registered-businesses a ftz:Observation ;
     rdfs:label "EXAMPLE registered businesses in the Kashgar Area"@en ;
     ftz:hasMeasure ftz:RegisteredBusinesses ;
     ftz:refArea zone:kashgar-area ;
-    ftz:refPeriod period:since-2023-11 ;
+    ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;
     ftz:numericValue 5173.0 ;
     ftz:qualifier ftz:Exact ;
     ftz:unit unit:NUM ;

@@ -76,7 +76,11 @@ def test_every_source_phrase_stands_in_its_quote(kg):
 QUALIFIER_WORDS = {
     "MoreThan": r"\b(more than|over)\b",
     "Approximately": r"\baround\b",
-    "Range": r"\b\w+ to \w+\b",
+    "Range": r"^\w+ to \w+\b",
+    "BestCase": r"\bas little as\b",
+    "UpTo": r"\bup to\b",
+    "AtMost": r"\b(at most|no more than)\b",
+    "LessThan": r"\b(less than|under)\b",
     "Unspecified": r"\bsome\b|\beven\b",
 }
 

@@ -60,7 +60,9 @@ def test_every_product_maps_to_the_hs_code_covering_every_form_and_to_single_for
              OPTIONAL { ?p skos:narrowMatch/skos:notation ?narrow }
            } GROUP BY ?label ?covering""",
     )
-    codes = {r["label"]: (r.get("covering"), sorted(filter(None, r.get("forms", "").split(",")))) for r in rows}
+    codes = {
+        r["label"]: (r.get("covering"), sorted(filter(None, r.get("forms", "").split(",")))) for r in rows
+    }
     assert len(codes) == len(rows), "a product has two codes covering every form"
     assert codes["walnuts"] == ("0802", ["080231", "080232"])  # in shell, shelled: the source does not say
     assert codes["prunes"] == ("081320", [])

@@ -319,7 +319,7 @@ def test_each_fact_of_the_ai_assisted_article_shows_its_corroboration_status(tmp
 <{ID}source/example-registry> {{
   <{ID}source/example-registry> a ftz:Source ; dcterms:title "EXAMPLE registry"@en ; ftz:aiAssisted false .
   <{ID}observation/example-registry-count> a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
-      ftz:refArea <{ID}zone/kashgar-area> ; ftz:refPeriod <{ID}period/since-2023-11> ;
+      ftz:refArea <{ID}zone/kashgar-area> ; ftz:refPeriod <{ID}period/as-of-kashgar-ftz-2025-article> ;
       ftz:numericValue 4900.0 ; ftz:qualifier ftz:Exact ; ftz:unit <http://qudt.org/vocab/unit/NUM> ;
       prov:wasDerivedFrom <{ID}source/example-registry> ; ftz:quote "EXAMPLE: 4,900 businesses." .
 }}

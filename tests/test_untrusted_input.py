@@ -111,7 +111,7 @@ def test_an_inline_jsonld_context_is_fine(tmp_path):
     doc = {
         "@context": {"ftz": "https://w3id.org/ftzkg/ontology#", "firm": "https://w3id.org/ftzkg/id/firm/"},
         "@id": "firm:xinjiang-withyoung-health-food",
-        "ftz:locatedInZone": {"@id": "https://w3id.org/ftzkg/id/zone/kashgar-area"},
+        "ftz:hasSector": {"@id": "https://w3id.org/ftzkg/id/sector/agri-processing"},
     }
     result = validate(str(write(tmp_path, "inline.jsonld", json.dumps(doc))))
     assert result.exit_code == 0, result.output
