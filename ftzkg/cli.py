@@ -337,17 +337,35 @@ def query(
 
 
 @main.command()
-@click.option("--endpoint", help="Oxigraph base URL; its /query, /update and /store are used.")
+@click.option("--endpoint", help="The store's base URL (Oxigraph, Virtuoso); its endpoints follow from it.")
+@click.option(
+    "--store-type",
+    type=click.Choice(["auto", "oxigraph", "virtuoso", "generic"]),
+    default="auto",
+    show_default=True,
+    help="Which store it is; auto reads the Server header of its answer.",
+)
 @click.option("--query-url", help="SPARQL query endpoint (overrides --endpoint).")
 @click.option("--update-url", help="SPARQL update endpoint (overrides --endpoint).")
 @click.option("--store-url", help="Graph Store Protocol endpoint; without one, data goes by INSERT DATA.")
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "digest"]),
+    default=None,
+    help="HTTP authentication for FTZKG_USER/FTZKG_PASSWORD or --netrc (default: the store type's).",
+)
 @click.option(
     "--release",
     type=click.Path(exists=True),
     help="A release folder (ftzkg build) or an RDF dataset file. Default: the project's files.",
 )
 @click.option("--graph", "graphs", multiple=True, help="Load only this named graph (repeatable).")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Triples per request (default: the store type's; 1000 by INSERT DATA on Virtuoso).",
+)
 @click.option(
     "--parallel",
     type=click.IntRange(min=1),
@@ -355,7 +373,13 @@ def query(
     show_default=True,
     help="Named graphs loaded at a time (each still replaced atomically).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True, help="Seconds.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=60.0,
+    show_default=True,
+    help="Seconds a request may take, from sending it to the last byte of the answer.",
+)
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True)
 @click.option(
     "--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True, help="First wait, s."
@@ -366,17 +390,19 @@ def query(
     is_flag=False,
     flag_value="~/.netrc",
     default=None,
-    help="Read basic credentials for the store's host from a netrc file (default ~/.netrc).",
+    help="Read credentials for the store's host from a netrc file (default ~/.netrc).",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: if a TTY).")
 def load(
     endpoint: str | None,
+    store_type: str,
     query_url: str | None,
     update_url: str | None,
     store_url: str | None,
+    auth: str | None,
     release: str | None,
     graphs: tuple[str, ...],
-    chunk_size: int,
+    chunk_size: int | None,
     parallel: int,
     timeout: float,
     retries: int,
@@ -386,13 +412,16 @@ def load(
 ) -> None:
     """Load the knowledge graph into a SPARQL 1.1 store, replacing each named graph atomically.
 
-    Credentials come from FTZKG_USER/FTZKG_PASSWORD (basic), FTZKG_TOKEN (bearer)
-    or --netrc, and are only sent to the store's own host and port.
+    Each graph goes to a staging graph, is swapped in by one update and checked
+    triple by triple by the store. Credentials come from FTZKG_USER/FTZKG_PASSWORD
+    (HTTP Basic, or Digest for Virtuoso), FTZKG_TOKEN (bearer) or --netrc, and are
+    only sent to the store's own host and port. Exit 3 on any store failure.
 
     \b
     Example:
       ftzkg build && ftzkg load --release dist --endpoint http://127.0.0.1:7878
-      ftzkg load --query-url http://localhost:3030/ds/query \\
+      FTZKG_USER=dba FTZKG_PASSWORD=... ftzkg load --endpoint http://127.0.0.1:8890 --store-type virtuoso
+      ftzkg load --store-type generic --query-url http://localhost:3030/ds/query \\
                  --update-url http://localhost:3030/ds/update --store-url http://localhost:3030/ds/data
     """
     import logging
@@ -406,7 +435,8 @@ def load(
         credentials_from_env,
         credentials_from_netrc,
     )
-    from .store_loading import Endpoints, StoreLoader, read_dataset
+    from .store_loading import StoreLoader, read_dataset, require_graphs
+    from .store_profiles import base_url, profile_for
 
     bar = None
 
@@ -429,14 +459,36 @@ def load(
     notes.setFormatter(logging.Formatter("warning: %(message)s"))
     logging.getLogger("ftzkg").addHandler(notes)
     try:
-        endpoints = Endpoints.resolve(endpoint, query_url, update_url, store_url)
+        quads = read_dataset(Path(release) if release else None)
+        require_graphs(quads, graphs)  # before any network: a misspelt graph is the user's input
         credentials = credentials_from_env()
+        probe = (base_url(endpoint) + "/") if endpoint else query_url
+        profile = profile_for(store_type, probe, HttpClient(timeout=timeout, retries=0))
+        signed_in = credentials is not None or bool(netrc_file)
+        endpoints = profile.endpoints(endpoint, query_url, update_url, store_url, authenticated=signed_in)
         if netrc_file:
             host = urllib.parse.urlsplit(endpoints.query_url).hostname or ""
             credentials = credentials_from_netrc(Path(netrc_file).expanduser(), host) or credentials
-        client = HttpClient(credentials, endpoints.urls(), timeout=timeout, retries=retries, backoff=backoff)
-        loader = StoreLoader(endpoints, client, chunk_size, advance if show_progress else None, parallel)
-        report = loader.load_dataset(read_dataset(Path(release) if release else None), graphs or None)
+        client = HttpClient(
+            credentials,
+            endpoints.urls(),
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            auth=auth or profile.auth,
+        )
+        if chunk_size is None:
+            chunk_size = profile.chunk_size if endpoints.store_url else profile.insert_chunk_size
+        loader = StoreLoader(
+            endpoints,
+            client,
+            chunk_size,
+            advance if show_progress else None,
+            parallel,
+            staging_query=profile.staging_query,
+            checkpoint=profile.checkpoint,
+        )
+        report = loader.load_dataset(quads, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))
         return
@@ -453,6 +505,7 @@ def load(
     if not report.verified:
         fail("the store does not hold what was sent (see the table)", EXIT_STORE)
     click.echo(f"loaded {sum(g.sent for g in report.graphs)} triples in {len(report.graphs)} named graphs")
+    click.echo(f"store type {profile.name}: {profile.promise}")
 
 
 @main.command()

@@ -1,8 +1,12 @@
 """HTTP for talking to triple stores: credentials that stay home, clear errors, careful retries.
 
-* Credentials (HTTP basic or bearer) are added only to requests for the origins
-  (scheme, host, port) the user named, so a redirect to another host or port never
-  receives them; they are never logged, and error messages are scrubbed of them.
+* Credentials (HTTP Basic, Digest or bearer) are added only to requests for the
+  origins (scheme, host, port) the user named, so a redirect to another host or port
+  never receives them; they are never logged, and error messages are scrubbed of them.
+  With ``auth="digest"`` (Virtuoso's ``-auth`` endpoints) the password never travels:
+  the first request gets the store's Digest challenge, later ones answer it directly.
+* ``timeout`` bounds the whole request, from connecting to the last byte of the
+  answer: a server that trickles one byte a second cannot hold the command.
 * Every failure becomes one :class:`StoreError` line: what was asked, the HTTP
   status and the first line of the server's message, or the network problem.
 * Only requests the caller marks idempotent are retried, with exponential backoff,
@@ -18,6 +22,7 @@ import logging
 import netrc
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -30,16 +35,24 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = frozenset({502, 503, 504})
+AUTH_MODES = ("basic", "digest")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class StoreError(Exception):
     """A store or network failure, as one line for the user."""
 
-    def __init__(self, message: str, status: int | None = None, transient: bool = False):
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        transient: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.transient = transient
+        self.headers = headers  # of the HTTP answer, when there was one
 
 
 class ConfigurationError(ValueError):
@@ -140,6 +153,48 @@ class _Authorize(urllib.request.BaseHandler):
     https_request = http_request
 
 
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """HTTP Digest for the allowed origins only; after the first challenge, answers it up front.
+
+    Answering up front saves sending every body twice (once to get the challenge);
+    a stale or new challenge is answered again by urllib's handler.
+    """
+
+    handler_order = 400
+
+    def __init__(self, credentials: Credentials, allowed: set[tuple[str, str, int]]):
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for scheme, host, port in allowed:
+            passwords.add_password(None, f"{scheme}://{host}:{port}/", credentials.user, credentials.secret)
+        super().__init__(passwords)
+        self.allowed = allowed
+        self._challenges: dict[tuple[str, str, int], dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        where = origin(req.full_url)
+        if where not in self.allowed:
+            req.remove_header("Authorization")
+            return req
+        with self._lock:
+            challenge = self._challenges.get(where)
+            header = self.get_authorization(req, challenge) if challenge else None
+        if header:
+            req.add_unredirected_header("Authorization", f"Digest {header}")
+        return req
+
+    https_request = http_request
+
+    def retry_http_digest_auth(self, req, auth):  # type: ignore[no-untyped-def]
+        token, challenge = auth.split(" ", 1)
+        if token.lower() == "digest" and origin(req.full_url) in self.allowed:
+            with self._lock:
+                self._challenges[origin(req.full_url)] = urllib.request.parse_keqv_list(
+                    filter(None, urllib.request.parse_http_list(challenge))
+                )
+        return super().retry_http_digest_auth(req, auth)
+
+
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
     """Follows redirects but drops any Authorization header when the origin changes."""
 
@@ -162,15 +217,22 @@ class HttpClient:
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        auth: str = "basic",
     ):
+        if auth not in AUTH_MODES:
+            raise ConfigurationError(f"unknown authentication {auth!r}: use one of {', '.join(AUTH_MODES)}")
         self.credentials = credentials
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        self.auth = auth
         handlers: list[urllib.request.BaseHandler] = [_SameOriginRedirects()]
-        if credentials is not None:
-            handlers.append(_Authorize(credentials, {origin(u) for u in allowed_urls}))
+        allowed = {origin(u) for u in allowed_urls}
+        if credentials is not None and credentials.scheme == "Basic" and auth == "digest":
+            handlers.append(_Digest(credentials, allowed))
+        elif credentials is not None:
+            handlers.append(_Authorize(credentials, allowed))
         self._direct = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
         self._proxied = urllib.request.build_opener(*handlers)  # honours http_proxy / https_proxy
 
@@ -215,8 +277,14 @@ class HttpClient:
             return response.read()
 
     def _open_once(self, request: urllib.request.Request) -> urllib.response.addinfourl:
-        method = request.get_method()
-        what = f"{method} {display(request.full_url)}"
+        """One attempt, bounded as a whole by ``timeout`` (see :func:`within_deadline`)."""
+        what = f"{request.get_method()} {display(request.full_url)}"
+        try:
+            return within_deadline(lambda: self._exchange(request, what), self.timeout)
+        except TimeoutError:
+            raise StoreError(f"{what}: no answer within {self.timeout:g} s (timeout)") from None
+
+    def _exchange(self, request: urllib.request.Request, what: str) -> urllib.response.addinfourl:
         opener = self._direct if origin(request.full_url)[1] in LOOPBACK else self._proxied
         try:
             with opener.open(request, timeout=self.timeout) as response:
@@ -230,6 +298,7 @@ class HttpClient:
                 self.redact(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}"),
                 status=exc.code,
                 transient=exc.code in TRANSIENT_STATUS,
+                headers=exc.headers,
             ) from None
         except urllib.error.URLError as exc:
             raise self._network_error(what, exc.reason) from None
@@ -248,6 +317,32 @@ class HttpClient:
         return StoreError(self.redact(f"{what}: {reason}"))
 
 
+def within_deadline(work: Callable[[], object], seconds: float):  # type: ignore[no-untyped-def]
+    """``work()``'s result, or TimeoutError once ``seconds`` have passed, whatever the socket does.
+
+    A socket timeout bounds each read, not the whole answer; so the work runs in a
+    daemon thread that is abandoned at the deadline (its socket timeout ends it later,
+    and it never keeps the process alive).
+    """
+    outcome: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append((False, exc))
+        done.set()
+
+    threading.Thread(target=run, name="ftzkg-request", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    ok, value = outcome[0]
+    if not ok:
+        raise value  # type: ignore[misc]
+    return value
+
+
 def _server_message(exc: urllib.error.HTTPError) -> str:
     """``: <first line of the server's answer>`` (at most 300 characters), or nothing."""
     try:
@@ -255,4 +350,9 @@ def _server_message(exc: urllib.error.HTTPError) -> str:
     except (OSError, http.client.HTTPException):
         return ""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return f": {line[:300]}" if line else ""
+    return f": {printable(line[:300])}" if line else ""
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes included) shown as ``\\xNN``."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

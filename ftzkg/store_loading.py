@@ -1,34 +1,39 @@
 """``ftzkg load``: push the knowledge graph into any SPARQL 1.1 store, one named graph at a time.
 
-Each named graph is replaced atomically:
+Each named graph is replaced atomically and checked triple by triple:
 
 1. its triples, blank nodes skolemized to stable IRIs, are serialized once to
    N-Triples (distinct, sorted lines) and POSTed in chunks to a fresh *staging*
-   graph through the Graph Store Protocol
-   (``?graph=`` + the percent-encoded IRI; never a bare PUT, never quads), or sent
-   with ``INSERT DATA`` when the store has no Graph Store endpoint;
-2. the staging graph's triple count (a SPARQL ``COUNT`` through SPARQLWrapper) must
-   equal what was sent;
-3. ``MOVE <staging> TO <target>`` (never ``MOVE SILENT``, which empties the target
-   when the staging graph is missing) swaps it in.
+   graph through the Graph Store Protocol (``?graph=`` + the percent-encoded IRI;
+   never a bare PUT, never quads), or sent with ``INSERT DATA`` when the store has
+   no Graph Store endpoint;
+2. the staging graph must hold as many triples as were sent;
+3. one update request swaps it in: it deletes the target's triples the staging
+   graph lacks and inserts the ones the target lacks. One request is one
+   transaction on the stores we test (a reader sees the old graph or the new one),
+   and unlike ``MOVE`` it never deletes and re-inserts the same triple in one
+   transaction (which Virtuoso can replay wrongly after a crash). Where the store
+   asks for it (Virtuoso) a checkpoint then makes the new graph durable;
+4. the store itself checks the content: the target must hold exactly the staging
+   graph's triples (one join, counted), then the staging graph is dropped.
 
 When a step fails, the target keeps its previous data and the staging graph is
-dropped. Graphs are independent, so ``parallel`` of them (default 1) can load
-at once, each through its own staging graph: the store moves one graph while the
-next one's chunks arrive. After a failure no further graph is started; the
-graphs already in flight finish (each atomically) and the error names the graphs
-that were replaced. Only idempotent steps are retried: chunk POSTs (idempotent because the
-data has no blank nodes left), queries and ``DROP``; never the ``MOVE``.
+dropped, or named when it cannot be. Graphs are independent, so ``parallel`` of
+them (default 1) can load at once, each through its own staging graph. After a
+failure no further graph is started; the graphs already in flight finish (each
+atomically) and the error names the graphs that were replaced and every staging
+graph left behind. Only idempotent steps are retried: chunk POSTs (idempotent
+because the data has no blank nodes left), queries and ``DROP``; never the swap.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import threading
 import urllib.parse
 import urllib.request
-import urllib.response
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -37,10 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from SPARQLWrapper import GET, JSON, SPARQLWrapper
 
 from .blank_nodes import skolemize, sort_key
-from .http_client import ConfigurationError, HttpClient, StoreError, check_url
+from .http_client import ConfigurationError, HttpClient, StoreError, check_url, display, printable
 from .knowledge_graph import KnowledgeGraph
 from .parsing import parse_file
 from .release import ReleaseError, release_file
@@ -85,11 +89,16 @@ class Endpoints:
 
 @dataclass
 class GraphResult:
-    """One named graph after a load."""
+    """One named graph after a load: triples sent, held by the store, and how many of them match."""
 
     graph: str
     sent: int
     in_store: int | None = None
+    matching: int | None = None  # target triples also in the staging graph (the store's own join)
+
+    @property
+    def verified(self) -> bool:
+        return self.sent == self.in_store == self.matching
 
 
 @dataclass
@@ -100,15 +109,16 @@ class LoadReport:
 
     @property
     def verified(self) -> bool:
-        return all(g.sent == g.in_store for g in self.graphs)
+        return all(g.verified for g in self.graphs)
 
 
 class LoadError(StoreError):
     """Loading a graph failed; the message says what happened to the previous data."""
 
-    def __init__(self, message: str, loaded: list[GraphResult]):
+    def __init__(self, message: str, loaded: list[GraphResult], left: list[str] | None = None):
         super().__init__(message)
         self.loaded = loaded
+        self.left = left or []  # staging graphs that could not be dropped
 
 
 def graph_param(iri: str) -> str:
@@ -129,18 +139,6 @@ def _iri(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
-class _SparqlWrapper(SPARQLWrapper):
-    """SPARQLWrapper builds the query and reads the results; our client sends it (credentials, retries)."""
-
-    def __init__(self, endpoint: str, client: HttpClient):
-        super().__init__(endpoint, returnFormat=JSON, agent="ftzkg")
-        self.setMethod(GET)
-        self._client = client
-
-    def _query(self) -> tuple[urllib.response.addinfourl, str]:
-        return self._client.open(self._createRequest(), idempotent=True), self.returnFormat
-
-
 class StoreLoader:
     """Replaces named graphs in a SPARQL 1.1 store, atomically and verified."""
 
@@ -151,6 +149,8 @@ class StoreLoader:
         chunk_size: int = 10_000,
         progress: Callable[[int, int], None] | None = None,
         parallel: int = 1,
+        staging_query: str = "",
+        checkpoint: bool = False,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
@@ -160,9 +160,12 @@ class StoreLoader:
         self.client = client
         self.chunk_size = chunk_size
         self.parallel = parallel
+        self.staging_query = staging_query
+        self.checkpoint_after_swap = checkpoint
         self._progress = progress or (lambda done, total: None)
         self._progress_lock = threading.Lock()
         self._total = 0
+        self.left: list[str] = []  # staging graphs a failure left behind
 
     def progress(self, done: int, total: int) -> None:
         with self._progress_lock:  # graphs load in several threads; the callback sees one at a time
@@ -171,19 +174,47 @@ class StoreLoader:
     # ------------------------------------------------------------ SPARQL
 
     def select(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT query (values as strings)."""
-        wrapper = _SparqlWrapper(self.endpoints.query_url, self.client)
-        wrapper.setQuery(query)
+        """Rows of a SELECT query (values as strings); StoreError for anything but SPARQL JSON results."""
+        url = self.endpoints.query_url
+        request = urllib.request.Request(
+            f"{url}{'&' if '?' in url else '?'}" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
+        )
+        with self.client.open(request, idempotent=True) as response:
+            body = response.read()
         try:
-            result = wrapper.query().convert()
-        except ValueError as exc:  # not JSON
-            raise StoreError(f"GET {self.endpoints.query_url}: unreadable SPARQL results ({exc})") from None
-        return [{k: v["value"] for k, v in row.items()} for row in result["results"]["bindings"]]
+            bindings = json.loads(body.decode("utf-8"))["results"]["bindings"]
+            return [{k: str(v["value"]) for k, v in row.items()} for row in bindings]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # UnicodeDecodeError is a ValueError
+            raise StoreError(
+                f"GET {display(url)}: the answer is not SPARQL JSON results ({printable(str(exc)[:120])})"
+            ) from None
+
+    def select_integer(self, query: str, what: str) -> int:
+        """The one integer a query such as ``SELECT (COUNT(*) AS ?n)`` answers."""
+        rows = self.select(query)
+        value = rows[0].get("n") if rows else "0"
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = -1
+        if number < 0:
+            shown = printable(str(value)[:40])
+            raise StoreError(f"GET {display(self.endpoints.query_url)}: {what} is not a count: {shown!r}")
+        return number
 
     def count(self, graph: str) -> int:
         """Triples in a named graph (0 when it does not exist)."""
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
-        return int(rows[0]["n"]) if rows else 0
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        return self.select_integer(query, f"the number of triples in <{graph}>")
+
+    def matching(self, target: str, staging: str) -> int:
+        """Triples of ``target`` that ``staging`` holds too, counted by the store (one join)."""
+        query = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(target)} {{ ?s ?p ?o }} "
+            f"GRAPH {_iri(staging)} {{ ?s ?p ?o }} }}"
+        )
+        return self.select_integer(query, f"the number of triples <{target}> and its staging graph share")
 
     def update(self, text: str, idempotent: bool) -> None:
         """Run a SPARQL update (form-encoded POST, which every store accepts)."""
@@ -198,9 +229,19 @@ class StoreLoader:
 
     def check(self) -> None:
         """Ask the store an ``ASK {}``: fails early on a wrong URL, credentials or a stopped store."""
-        wrapper = _SparqlWrapper(self.endpoints.query_url, self.client)
-        wrapper.setQuery("ASK {}")
-        wrapper.query().convert()
+        url = self.endpoints.query_url
+        request = urllib.request.Request(
+            f"{url}{'&' if '?' in url else '?'}query=ASK%20%7B%7D",
+            headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
+        )
+        with self.client.open(request, idempotent=True) as response:
+            body = response.read()
+        try:
+            answer = json.loads(body.decode("utf-8")).get("boolean")
+        except (ValueError, AttributeError):
+            answer = None
+        if not isinstance(answer, bool):
+            raise StoreError(f"GET {display(url)}: this is not a SPARQL endpoint (no answer to ASK {{}})")
 
     # ------------------------------------------------------------ writing
 
@@ -208,8 +249,13 @@ class StoreLoader:
         """Add N-Triples (no blank nodes) to ``graph``; safe to retry: adding a triple twice is a no-op."""
         if self.endpoints.store_url:
             url = f"{self.endpoints.store_url}{'&' if '?' in self.endpoints.store_url else '?'}"
+            extra = f"&{self.staging_query}" if self.staging_query else ""
             self.client.request(
-                "POST", url + graph_param(graph), body, content_type="application/n-triples", idempotent=True
+                "POST",
+                url + graph_param(graph) + extra,
+                body,
+                content_type="application/n-triples",
+                idempotent=True,
             )
         else:
             self.update(f"INSERT DATA {{ GRAPH {_iri(graph)} {{\n{body.decode()}}} }}", idempotent=True)
@@ -217,6 +263,30 @@ class StoreLoader:
     def drop(self, graph: str) -> None:
         """``DROP SILENT GRAPH`` (for staging graphs only)."""
         self.update(f"DROP SILENT GRAPH {_iri(graph)}", idempotent=True)
+
+    def swap_text(self, staging: str, target: str, sent: int) -> str:
+        """One update making ``target`` hold exactly the staging graph's triples, touching only the change.
+
+        Both operations apply only while the staging graph holds the ``sent`` triples,
+        so a staging graph that vanished (or shrank) cannot empty the target, the way
+        ``MOVE SILENT`` from a missing graph does. The staging graph stays, so that the
+        store can then check the target against it.
+        """
+        t, st = _iri(target), _iri(staging)
+        guard = (
+            f"{{ SELECT (COUNT(*) AS ?staged) WHERE {{ GRAPH {st} {{ ?s0 ?p0 ?o0 }} }} }} "
+            f"FILTER (?staged = {int(sent)})"
+        )
+        return (
+            f"DELETE {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {t} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH {st} {{ ?s ?p ?o }} }} }} ;\n"
+            f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {st} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH {t} {{ ?s ?p ?o }} }} }}"
+        )
+
+    def checkpoint(self) -> None:
+        """Virtuoso: write a checkpoint, so that recovery after a crash never replays the swap."""
+        self.select("SELECT (bif:exec('checkpoint') AS ?n) WHERE { }")
 
     def replace_graph(self, target: str, triples: list[ox.Triple]) -> GraphResult:
         """Replace the contents of ``target`` with ``triples``, or leave it as it was and raise."""
@@ -238,43 +308,73 @@ class StoreLoader:
             if staged != sent:
                 raise StoreError(f"the staging graph holds {staged} triples but {sent} were sent")
         except StoreError as exc:
-            raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
+            raise StoreError(f"{_read_only_hint(exc)}; {self._abandon(target, staging)}") from None
         try:
-            self.update(f"MOVE {_iri(staging)} TO {_iri(target)}", idempotent=False)
+            self.update(self.swap_text(staging, target, sent), idempotent=False)
         except StoreError as exc:
-            if self._moved(target, staging, sent):
-                log.warning("%s, but the store did make the move", exc)
+            if self._swapped(target, staging, sent):
+                log.warning("%s, but the store did make the swap", exc)
             elif exc.status is not None:
                 # an update the store answered with an error is not applied (SPARQL 1.1 Update, 2.2)
                 raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
             else:
-                # no answer (timeout, lost connection): the store may still be moving; touch nothing
+                # no answer (timeout, lost connection): the store may still be swapping; touch nothing
+                self.left.append(staging)
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
-        return GraphResult(target, sent, self.count(target))
-
-    def _moved(self, target: str, staging: str, sent: int) -> bool:
-        """After a failed MOVE: is the staging graph gone and the target holding what was sent?"""
         try:
-            return self.count(staging) == 0 and self.count(target) == sent
-        except StoreError:
-            return False
-
-    def _abandon(self, target: str, staging: str) -> str:
-        """Drop the staging graph; a sentence saying what state the store is in."""
+            if self.checkpoint_after_swap:
+                self.checkpoint()
+            result = GraphResult(target, sent, self.count(target), self.matching(target, staging))
+        except StoreError as exc:
+            self.left.append(staging)
+            raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
+        if not result.verified:
+            raise StoreError(
+                f"the store answered the swap, but <{target}> holds {result.in_store} triples of which "
+                f"{result.matching} are among the {sent} sent: it was not replaced as asked; "
+                + self._abandon(target, staging, unchanged=False)
+            )
         try:
             self.drop(staging)
         except StoreError as exc:
+            self.left.append(staging)
+            log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
+        return result
+
+    def _swapped(self, target: str, staging: str, sent: int) -> bool:
+        """After a failed swap: does the target hold exactly the staging graph's triples?"""
+        try:
+            return self.count(target) == sent == self.matching(target, staging)
+        except StoreError:
+            return False
+
+    def _abandon(self, target: str, staging: str, unchanged: bool = True) -> str:
+        """Drop the staging graph; a sentence saying what state the store is in."""
+        before = f"the previous data of <{target}> is unchanged" if unchanged else "check it"
+        try:
+            self.drop(staging)
+        except StoreError as exc:
+            if self._absent(staging):
+                return f"{before}; nothing was left in the store"
+            self.left.append(staging)
             return (
-                f"the previous data of <{target}> is unchanged, but the staging graph <{staging}> "
-                f"could not be dropped ({exc}): drop it with DROP SILENT GRAPH <{staging}>"
+                f"{before}, but the staging graph <{staging}> could not be dropped ({exc}): "
+                f"drop it with DROP SILENT GRAPH <{staging}>"
             )
-        return f"the previous data of <{target}> is unchanged and the staging graph was dropped"
+        return f"{before} and the staging graph was dropped"
+
+    def _absent(self, graph: str) -> bool:
+        """True when the store says ``graph`` holds nothing (False when it cannot say)."""
+        try:
+            return self.count(graph) == 0
+        except StoreError:
+            return False
 
     def _unknown(self, target: str, staging: str) -> str:
         return f"could not tell whether <{target}> was replaced; check it, and drop <{staging}> if it exists"
 
     def load_dataset(self, quads: Iterable[ox.Quad], graphs: Iterable[str] | None = None) -> LoadReport:
-        """Replace each named graph of ``quads`` (or only ``graphs``), then verify all counts."""
+        """Replace each named graph of ``quads`` (or only ``graphs``), then count them all again."""
         by_graph = ntriples_by_graph(quads)
         wanted = sorted(by_graph) if graphs is None else list(graphs)
         missing = [g for g in wanted if g not in by_graph]
@@ -311,10 +411,35 @@ class StoreLoader:
             replaced = ", ".join(f"<{r.graph}>" for r in report.graphs)
             before = f" (already replaced: {replaced})" if replaced else ""
             others = "".join(f"; loading <{g}> failed too: {e}" for g, e in failures[1:])
-            raise LoadError(f"loading <{graph}> failed: {exc}{others}{before}", report.graphs)
+            left = ""
+            if self.left:
+                left = "; staging graphs left in the store: " + ", ".join(f"<{g}>" for g in self.left)
+            message = f"loading <{graph}> failed: {exc}{others}{before}{left}"
+            raise LoadError(message, report.graphs, self.left)
         for result in report.graphs:
-            result.in_store = self.count(result.graph)
+            in_store = self.count(result.graph)
+            if in_store != result.in_store:  # changed under us since it was checked
+                result.in_store = in_store
         return report
+
+
+def _read_only_hint(exc: StoreError) -> str:
+    """The error, saying plainly when the store is read-only."""
+    text = str(exc)
+    if exc.status in (403, 405) and "read-only" in text.lower():
+        return (
+            f"{text}: the store is read-only (for `ftzkg serve`, start it with --writable; "
+            "for Oxigraph, `oxigraph serve` rather than `serve-read-only`)"
+        )
+    return text
+
+
+def require_graphs(quads: Iterable[ox.Quad], graphs: Iterable[str]) -> None:
+    """ConfigurationError naming the first of ``graphs`` that ``quads`` do not hold."""
+    present = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    for graph in graphs:
+        if graph not in present:
+            raise ConfigurationError(f"no such named graph in the data: <{graph}>")
 
 
 def ntriples_lines(triples: Iterable[ox.Triple]) -> list[bytes]:

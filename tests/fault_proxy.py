@@ -39,13 +39,23 @@ class Seen:
 
 
 def is_chunk_post(seen: Seen) -> bool:
-    """A Graph Store POST of data."""
-    return seen.method == "POST" and seen.path.endswith("/store")
+    """A Graph Store POST of data (Oxigraph's ``/store``, Virtuoso's ``/sparql-graph-crud[-auth]``)."""
+    return seen.method == "POST" and (seen.path.endswith("/store") or "/sparql-graph-crud" in seen.path)
 
 
-def is_move(seen: Seen) -> bool:
-    """A SPARQL ``MOVE`` update."""
-    return seen.path.endswith("/update") and "MOVE" in seen.text
+def is_chunk(seen: Seen) -> bool:
+    """A chunk of data for a staging graph: a Graph Store POST or an ``INSERT DATA``."""
+    return is_chunk_post(seen) or (seen.method == "POST" and "INSERT DATA" in seen.text)
+
+
+def is_swap(seen: Seen) -> bool:
+    """The update that swaps a staging graph into its target."""
+    return seen.method == "POST" and "FILTER NOT EXISTS" in seen.text and "DELETE" in seen.text
+
+
+def is_count(seen: Seen) -> bool:
+    """A ``COUNT`` query."""
+    return "COUNT(" in seen.text or "COUNT%28" in seen.query or "COUNT(" in urllib.parse.unquote(seen.query)
 
 
 @dataclass
@@ -95,6 +105,19 @@ class LoopbackServer:
         self._server.server_close()
 
 
+def _server_header(upstream: tuple[str, int]) -> str:
+    conn = http.client.HTTPConnection(*upstream, timeout=10)
+    try:
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        response.read()
+        return response.getheader("Server") or ""
+    except OSError:
+        return ""
+    finally:
+        conn.close()
+
+
 class FaultProxy(LoopbackServer):
     """An HTTP proxy on 127.0.0.1 in front of ``upstream`` (context manager)."""
 
@@ -104,6 +127,9 @@ class FaultProxy(LoopbackServer):
         self.faults = faults or []
         self.require_auth = require_auth
         self.requests: list[Seen] = []
+        # the upstream's Server header, passed on even on the proxy's own answers (it names the store)
+        self.server_header = _server_header(self.upstream)
+        self.challenge = threading.local()  # the upstream's WWW-Authenticate, per handler thread
         self.released = threading.Event()
         self._lock = threading.Lock()
         self._listen(self._handler())
@@ -119,11 +145,14 @@ class FaultProxy(LoopbackServer):
             return hits[0] if hits else None
 
     def _forward(self, seen: Seen, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        conn = http.client.HTTPConnection(*self.upstream, timeout=30)
+        """Send the request upstream; its status, content type and body (its challenge kept aside)."""
+        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
         try:
             target = seen.path + ("?" + seen.query if seen.query else "")  # as received, byte for byte
             conn.request(seen.method, target, body, headers)
             response = conn.getresponse()
+            self.server_header = response.getheader("Server") or self.server_header
+            self.challenge.value = response.getheader("WWW-Authenticate")
             return response.status, response.getheader("Content-Type") or "text/plain", response.read()
         except OSError as exc:
             return 502, "text/plain", f"upstream unreachable: {exc}".encode()
@@ -139,12 +168,17 @@ class FaultProxy(LoopbackServer):
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
 
+            def version_string(self) -> str:  # the Server header: the upstream's
+                return proxy.server_header or super().version_string()
+
             def _answer(self, status: int, content_type: str, body: bytes) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                upstream_challenge = getattr(proxy.challenge, "value", None)
+                proxy.challenge.value = None
                 if status == 401:
-                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                    self.send_header("WWW-Authenticate", upstream_challenge or 'Basic realm="store"')
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -165,7 +199,8 @@ class FaultProxy(LoopbackServer):
                 if proxy.require_auth is not None and seen.authorization != proxy.require_auth:
                     self._answer(401, "text/plain", b"authentication required")
                     return
-                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+                passed = ("content-type", "accept", "authorization")
+                headers = {k: v for k, v in self.headers.items() if k.lower() in passed}
                 if fault is None:
                     self._answer(*proxy._forward(seen, body, headers))
                 elif fault.action == "status":

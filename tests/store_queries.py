@@ -14,6 +14,9 @@ import urllib.request
 
 import pyoxigraph as ox
 
+from ftzkg.http_client import Credentials, HttpClient
+from ftzkg.store_loading import StoreLoader
+from ftzkg.store_profiles import PROFILES
 from ftzkg.virtuoso_server import VirtuosoServer
 
 
@@ -73,3 +76,39 @@ def post_triples(server_url: str, graph_query: str, body: bytes, content_type: s
 def write_nquads(path, quads: list[ox.Quad]) -> None:
     """Write quads as an N-Quads file for ``ftzkg load --release``."""
     path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+
+
+def store_type(target) -> str:
+    """``virtuoso`` or ``oxigraph``."""
+    return "virtuoso" if isinstance(target, VirtuosoServer) else "oxigraph"
+
+
+def credentials_env(target) -> dict[str, str]:
+    """The environment ``ftzkg load`` needs to write to the store (Virtuoso: the DBA's password)."""
+    if isinstance(target, VirtuosoServer):
+        return {"FTZKG_USER": "dba", "FTZKG_PASSWORD": target.password}
+    return {}
+
+
+def loader(target, url: str | None = None, chunk_size: int | None = None, **options) -> StoreLoader:
+    """ftzkg's loader for a store (or for a proxy at ``url`` in front of it), set up by its store type."""
+    profile = PROFILES[store_type(target)]
+    base = url or target.url
+    credentials = None
+    if isinstance(target, VirtuosoServer):
+        credentials = Credentials("Basic", "dba", target.password)
+    endpoints = profile.endpoints(base, authenticated=credentials is not None)
+    client = HttpClient(credentials, endpoints.urls(), auth=profile.auth, backoff=0.01, timeout=120)
+    return StoreLoader(
+        endpoints,
+        client,
+        chunk_size or profile.chunk_size,
+        staging_query=profile.staging_query,
+        checkpoint=profile.checkpoint,
+        **options,
+    )
+
+
+def staging_graphs(target) -> list[str]:
+    """Staging graphs in the store."""
+    return [g for g in graph_counts(target) if "ftzkg-staging" in g]
