@@ -42,7 +42,8 @@ source:example-original {
 source:example-independent {
   source:example-independent a ftz:Source ; dcterms:title "EXAMPLE independent"@en ; ftz:aiAssisted false .
   link:example-kangyi-kg a ftz:TradeLink ; ftz:exporter firm:kashgar-kangyi-intelligent-technology ;
-    ftz:destinationMarket country:KG ; ftz:status ftz:Reported ; prov:wasDerivedFrom source:example-independent ;
+    ftz:destinationMarket country:KG ; ftz:status ftz:Reported ;
+    prov:wasDerivedFrom source:example-independent ;
     ftz:quote "EXAMPLE orders from Kyrgyzstan." .
 }
 """
