@@ -171,26 +171,26 @@ def read_query_file(path: Path) -> QueryFile:
     return parse_query_text(text, path.stem, path)
 
 
-def _catalogue_file(path: Path) -> QueryFile:
-    """A query of a catalogue folder; marked :attr:`QueryFile.from_catalogue` if it is the project's."""
+def _catalogue_file(path: Path, folder: Path) -> QueryFile:
+    """A query of the catalogue folder, marked :attr:`QueryFile.from_catalogue`."""
     entry = read_query_file(path)
-    if path.resolve().parent == project.QUERIES_DIR.resolve():
+    if path.resolve().parent == folder.resolve():
         entry = dataclasses.replace(entry, from_catalogue=True)
     return entry
 
 
 def catalogue(folder: Path | None = None) -> list[QueryFile]:
     """Every query of the catalogue folder (``queries/`` by default), sorted by name."""
-    folder = project.QUERIES_DIR if folder is None else folder
-    return [_catalogue_file(p) for p in sorted(folder.glob("*.rq"))]
+    folder = project.Project.default().queries_dir if folder is None else folder
+    return [_catalogue_file(p, folder) for p in sorted(folder.glob("*.rq"))]
 
 
 def find_query(name: str, folder: Path | None = None) -> QueryFile:
     """The catalogue query called ``name`` (with or without ``.rq``), or :class:`UnknownQueryError`."""
-    folder = project.QUERIES_DIR if folder is None else folder
+    folder = project.Project.default().queries_dir if folder is None else folder
     name = name.removesuffix(".rq")
     path = folder / f"{name}.rq"
     if "/" not in name and path.is_file():
-        return _catalogue_file(path)
+        return _catalogue_file(path, folder)
     known = sorted(p.stem for p in folder.glob("*.rq"))
     raise UnknownQueryError(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5), known)

@@ -6,17 +6,22 @@ result and picks the exit code: 0 ok, 1 validation failures, 2 unusable input.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .knowledge_graph import KnowledgeGraph
+from .api import ProjectGraph
+from .engine_names import DEFAULT_ENGINE, ENGINES
 from .namespaces import shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError
-from .shacl_engines import DEFAULT_ENGINE, ENGINES
+from .project import Project, ProjectError
+from .project_store import StoreBusyError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -29,22 +34,95 @@ def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
     sys.exit(code)
 
 
-def load_kg() -> KnowledgeGraph:
-    """The project's knowledge graph, or exit 2 naming the file that does not parse."""
+def current_project() -> Project:
+    """The project of ``--project`` (or ``FTZKG_PROJECT``), else the shipped one; exit 2 if unusable."""
+    ctx = click.get_current_context()
+    chosen = (ctx.find_root().obj or {}).get("project")
     try:
-        return KnowledgeGraph.load()
-    except RdfInputError as exc:
+        return Project.at(chosen) if chosen else Project.default()
+    except ProjectError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
 
 
+@contextlib.contextmanager
+def opened(in_memory: bool = False) -> Iterator[ProjectGraph]:
+    """The project's graph, from its persistent store brought up to date (or in memory with
+    ``--in-memory``); exit 2 naming a source that does not parse, 3 if the store cannot be used."""
+    ctx = click.get_current_context()
+    in_memory = in_memory or bool((ctx.find_root().obj or {}).get("in_memory"))
+    graph = ProjectGraph(current_project(), persistent=not in_memory)
+    try:
+        graph.__enter__()
+    except RdfInputError as exc:
+        fail(str(exc))
+    except StoreBusyError as exc:
+        fail(str(exc), EXIT_STORE)
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"{graph.project.state_dir}: cannot use the persistent store: {exc}", EXIT_STORE)
+    report = graph.last_update
+    if report is not None and report.changed:
+        changed = report.parsed + [f"{name} (removed)" for name in report.removed]
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        click.echo(f"store: updated from {len(changed)} changed file(s): {shown}", err=True)
+    try:
+        yield graph
+    finally:
+        graph.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftzkg")
-def main() -> None:
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False),
+    help="Project folder (ontology/, data/, queries/); also FTZKG_PROJECT. Default: the shipped graph.",
+)
+@click.option(
+    "--in-memory",
+    is_flag=True,
+    help="Parse the sources into memory instead of using the project's persistent store (writes nothing).",
+)
+@click.pass_context
+def main(ctx: click.Context, project_dir: str | None, in_memory: bool) -> None:
     """Build, validate, query, load and serve the free trade zone knowledge graph.
+
+    Commands read the project's persistent store (.ftzkg/ in the project folder),
+    brought up to date first with the files that changed since the last command.
 
     Exit codes: 0 ok, 1 validation failures, 2 unusable input, 3 store or network failure.
     """
+    ctx.obj = {"project": project_dir, "in_memory": in_memory}
+
+
+# ---------------------------------------------------------------- init
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a new zone's project in DIRECTORY (absent or empty): the shipped ontology, shapes,
+    reference data and query catalogue, without the Kashgar zone's own data.
+
+    \b
+    Example:
+      ftzkg init my-zone
+      ftzkg --project my-zone validate
+    """
+    from .project import init_project
+
+    try:
+        made = init_project(directory)
+    except ProjectError as exc:
+        fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"{directory}: {exc.strerror or exc}")
+        return
+    click.echo(f"started a project in {made.root}: ontology/, data/reference/, queries/")
+    click.echo(f"add your zone's sources under {made.data_dir}/ (TriG, one named graph per source), then:")
+    click.echo(f"  ftzkg --project {directory} validate")
 
 
 # ---------------------------------------------------------------- stats
@@ -60,7 +138,8 @@ def stats(fmt: str) -> None:
       ftzkg stats
       ftzkg stats --format json
     """
-    result = load_kg().stats()
+    with opened() as graph:
+        result = graph.stats()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -105,7 +184,8 @@ def build(out_dir: str) -> None:
     from .release import ReleaseError, build_release
 
     try:
-        release = build_release(Path(out_dir), load_kg())
+        with opened() as graph:
+            release = build_release(Path(out_dir), graph.kg)
     except ReleaseError as exc:
         fail(str(exc))
         return
@@ -157,14 +237,14 @@ def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning:
       ftzkg validate data/contributions/examples/valid-example-firm.ttl
       ftzkg validate new-firm.jsonld --format json
     """
-    from .contribution import validate_contribution
-    from .validation import format_text, validate_knowledge_graph
+    from .validation import format_text
 
     try:
-        if files:
-            report = validate_contribution(list(files), load_kg(), engine=engine, max_bytes=max_bytes)
-        else:
-            report = validate_knowledge_graph(load_kg(), engine=engine)
+        with opened() as graph:
+            if files:
+                report = graph.validate_contribution(list(files), engine=engine, max_bytes=max_bytes)
+            else:
+                report = graph.validate(engine=engine)
     except RdfInputError as exc:
         fail(str(exc))
         return
@@ -194,7 +274,7 @@ def queries(fmt: str) -> None:
     from .catalogue import CatalogueError, catalogue
 
     try:
-        entries = catalogue()
+        entries = catalogue(current_project().queries_dir)
     except CatalogueError as exc:
         fail(str(exc))
         return
@@ -293,11 +373,12 @@ def query(
                 fail(f"{name}: no such query file")
             entry = parse_query_text(path.read_text(encoding="utf-8"), path.stem, path)
         else:
-            entry = find_query(name)
+            entry = find_query(name, current_project().queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
         fail(str(exc))
         return
     assert isinstance(entry, QueryFile)
+    stack = contextlib.ExitStack()
     if endpoint is not None:
         from .endpoint import EndpointBackend
 
@@ -310,8 +391,8 @@ def query(
         except OSError as exc:
             fail(f"{store_dir}: cannot open the store: {exc}", 3)
             return
-    else:
-        backend = EmbeddedBackend(load_kg().store)
+    else:  # an update only ever changes a copy in memory, never the project's store
+        backend = EmbeddedBackend(stack.enter_context(opened(in_memory=allow_update)).kg.store)
     where = str(entry.path) if entry.path else entry.name
     out = sys.stdout.buffer
     try:
@@ -331,6 +412,8 @@ def query(
         fail(str(exc))
     except BackendError as exc:
         fail(str(exc), 3)
+    finally:
+        stack.close()
 
 
 # ---------------------------------------------------------------- load, serve: issue 5
@@ -459,7 +542,11 @@ def load(
     notes.setFormatter(logging.Formatter("warning: %(message)s"))
     logging.getLogger("ftzkg").addHandler(notes)
     try:
-        quads = read_dataset(Path(release) if release else None)
+        if release:
+            quads = read_dataset(Path(release))
+        else:
+            with opened() as graph:
+                quads = graph.kg.quads()
         require_graphs(quads, graphs)  # before any network: a misspelt graph is the user's input
         credentials = credentials_from_env()
         probe = (base_url(endpoint) + "/") if endpoint else query_url
@@ -606,10 +693,11 @@ def synth(firms: int, seed: int, out_dir: str, fmt: str, violations: float) -> N
     """
     from pathlib import Path
 
-    from .synth import generate
+    from .synth import generate, load_reference
 
     try:
-        result = generate(firms, seed, Path(out_dir), fmt=fmt, violations=violations)
+        reference = load_reference(current_project())
+        result = generate(firms, seed, Path(out_dir), fmt=fmt, violations=violations, reference=reference)
     except OSError as exc:
         fail(f"{out_dir}: {exc.strerror or exc}")
         return
@@ -647,7 +735,8 @@ def site(out_dir: str) -> None:
     from .site import SiteError, build_site
 
     try:
-        summary = build_site(load_kg(), out_dir)
+        with opened() as graph:
+            summary = build_site(graph.kg, out_dir, queries_dir=graph.project.queries_dir)
     except SiteError as exc:
         fail(str(exc))
         return

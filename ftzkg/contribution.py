@@ -32,6 +32,7 @@ from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
 from .source_contradictions import contribution_contradictions
+from .source_index import MemoryIndex
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -39,6 +40,7 @@ from .validation import (
     ONTOLOGY_PROTECTION_CHECK,
     Additions,
     Finding,
+    Locations,
     Node,
     SourceLocator,
     StoreView,
@@ -115,24 +117,30 @@ def validate_contribution(
     kg: KnowledgeGraph | None = None,
     engine: str = DEFAULT_ENGINE,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    project_: project.Project | None = None,
+    index: Locations | None = None,
 ) -> ValidationReport:
-    """Validate RDF files as a contribution to the knowledge graph ``kg`` (the project's graph by default).
+    """Validate RDF files as a contribution to the knowledge graph ``kg`` of ``project_``.
 
+    ``project_`` (default: :meth:`ftzkg.project.Project.default`) gives the shapes;
+    ``kg`` defaults to its files loaded in memory. Existing nodes are placed in files
+    by ``index`` (the persistent store's), else by an index of the data files made here.
     Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all.
     """
+    project_ = project_ or project.Project.default()
     parsed = []
     for path in paths:
         try:
             parsed.append((path, parse_untrusted(path, max_bytes=max_bytes)))
         except RdfInputError as exc:  # name the file as the report does
-            raise RdfInputError(display_path(path), exc.message, exc.line, exc.column) from None
-    kg = kg if kg is not None else KnowledgeGraph.load()
+            raise RdfInputError(display_path(path, project_), exc.message, exc.line, exc.column) from None
+    kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     ontology = kg.quads([ONTOLOGY_GRAPH])
-    shapes = load_shapes()
+    shapes = load_shapes(project_)
     vocabulary = Vocabulary.from_quads(ontology)
-    names = {path: display_path(path) for path, _ in parsed}
+    names = {path: display_path(path, project_) for path, _ in parsed}
     locator = SourceLocator([p for p, _ in parsed], names)
-    data_locator = SourceLocator([s.path for s in project.data_files()])
+    data_locator = index or MemoryIndex((project_.display(s.path), s.path) for s in project_.data_files())
 
     findings: list[Finding] = []
     triples: dict[ox.Triple, str] = {}  # triple -> file it comes from (first)

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from . import project
 from .namespaces import DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .parsing import parse_file
+
+if TYPE_CHECKING:
+    import rdflib
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
@@ -38,17 +41,24 @@ class KnowledgeGraph:
 
     @classmethod
     def load(
-        cls, files: Iterable[project.SourceFile] | None = None, derive: bool | None = None
+        cls,
+        files: Iterable[project.SourceFile] | None = None,
+        derive: bool | None = None,
+        project_: project.Project | None = None,
     ) -> KnowledgeGraph:
-        """Parse the project's files (or the given ones) into a new in-memory store.
+        """Parse a project's files (``project_``, else the default project), or the given ones,
+        into a new in-memory store.
 
-        With ``derive`` (the default for the project's own files) the derived graphs are
+        With ``derive`` (the default for a project's own files) the derived graphs are
         computed too: the corroboration statuses (:mod:`ftzkg.corroboration`).
         """
         kg = cls()
-        for source in project.all_files() if files is None else files:
+        derive = files is None if derive is None else derive
+        if files is None:
+            files = (project_ or project.Project.default()).all_files()
+        for source in files:
             kg.add_file(source)
-        if files is None if derive is None else derive:
+        if derive:
             kg.derive()
         return kg
 
@@ -86,6 +96,8 @@ class KnowledgeGraph:
         The copy goes through N-Triples, so plain literals stay plain (Oxigraph would
         otherwise hand "x" back as "x"^^xsd:string and upset sh:in checks).
         """
+        import rdflib
+
         data = ox.serialize((q.triple for q in self.quads(graphs)), format=ox.RdfFormat.N_TRIPLES)
         union = rdflib.Graph()
         union.parse(data=data, format="nt")
@@ -102,13 +114,21 @@ class KnowledgeGraph:
 
     def stats(self) -> Stats:
         """Triple counts in all, per named graph, and instances per class (over data and ontology)."""
-        graphs = {g: len(self.quads([g])) for g in self.graph_names()}
+        graphs = {g: self._count(f"GRAPH <{g}> {{ ?s ?p ?o }}") for g in self.graph_names()}
         classes: Counter[str] = Counter()
-        seen: set[tuple[str, str]] = set()
-        for g in self.data_graph_names():
-            for q in self.store.quads_for_pattern(None, RDF_TYPE, None, ox.NamedNode(g)):
-                key = (str(q.subject), str(q.object))
-                if key not in seen and isinstance(q.object, ox.NamedNode):
-                    seen.add(key)
-                    classes[q.object.value] += 1
-        return Stats(triples=len(self), graphs=graphs, classes=dict(sorted(classes.items())))
+        data_graphs = " ".join(f"<{g}>" for g in self.data_graph_names())
+        if data_graphs:
+            for row in self.store.query(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                f"VALUES ?g {{ {data_graphs} }} GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) }} GROUP BY ?c"
+            ):
+                classes[row["c"].value] += int(row["n"].value)
+        return Stats(
+            triples=self._count("{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"),
+            graphs=graphs,
+            classes=dict(sorted(classes.items())),
+        )
+
+    def _count(self, pattern: str) -> int:
+        solutions = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        return int(next(iter(solutions))["n"].value)  # type: ignore[index, union-attr]

@@ -41,6 +41,8 @@ PREFIXES: dict[str, str] = {
     "corridor": ID + "corridor/",
     "scheme": ID + "scheme/",
     "assessment": ID + "assessment/",
+    "derivation": ID + "derivation/",
+    "correction": ID + "correction/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -31,8 +31,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
-ENGINES = ("pyshacl", "turbo", "hybrid")
-DEFAULT_ENGINE = "hybrid"
+from .engine_names import DEFAULT_ENGINE, ENGINES
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "NTriples", "ntriples_of", "result_keys", "run_shacl"]
 
 
 @dataclass(frozen=True)

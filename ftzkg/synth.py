@@ -105,10 +105,11 @@ class Reference:
         return self.countries + self.regions
 
 
-def load_reference() -> Reference:
-    """Read countries, M49 sub-regions and products per sector from the reference data."""
+def load_reference(project_: project.Project | None = None) -> Reference:
+    """Read countries, M49 sub-regions and products per sector from a project's reference data."""
+    folder = (project_ or project.Project.default()).data_dir / "reference"
     store = ox.Store()
-    for path in sorted((project.DATA_DIR / "reference").glob("*.trig")):
+    for path in sorted(folder.glob("*.trig")):
         store.extend(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
     pro = "PREFIX ftz: <" + FTZ + ">\nPREFIX skos: <" + PREFIXES["skos"] + ">\n"
     countries = sorted(
@@ -130,7 +131,7 @@ def load_reference() -> Reference:
         if sector is not None:
             products.setdefault(sector, []).append(row["p"].value)
     if not countries or not products:
-        raise FileNotFoundError(f"no countries or products in {project.DATA_DIR / 'reference'}")
+        raise FileNotFoundError(f"no countries or products in {folder}")
     return Reference(countries=countries, regions=regions, products=dict(sorted(products.items())))
 
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -27,6 +28,7 @@ from .knowledge_graph import KnowledgeGraph
 from .namespaces import DERIVED_GRAPHS, FTZ, ONTOLOGY_GRAPH, SHAPES_GRAPH, SHAPES_NS, shorten
 from .parsing import parse_file
 from .shacl_engines import DEFAULT_ENGINE, NTriples, ntriples_of, run_shacl
+from .source_index import MemoryIndex
 from .vocabulary import Vocabulary
 
 #: How far (in hops) any shape looks from its focus node; see the header of ontology/shapes.ttl.
@@ -46,6 +48,12 @@ EMBEDDED_SHAPES_CHECK = SHAPES_NS + "EmbeddedShapesCheck"
 CONFLICT_CHECK = SHAPES_NS + "ConflictCheck"
 
 Node = ox.NamedNode | ox.BlankNode
+
+
+class Locations(Protocol):
+    """Where IRIs are written: :class:`ftzkg.source_index.MemoryIndex` or the persistent store's."""
+
+    def locate(self, iri: str) -> tuple[str | None, int | None]: ...
 
 
 @dataclass(frozen=True)
@@ -172,15 +180,15 @@ def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     return graph
 
 
-def load_shapes() -> rdflib.Graph:
-    """The project's shapes (``ontology/shapes.ttl``) and nothing else."""
-    return to_rdflib(parse_file(project.SHAPES_FILE))
+def load_shapes(project_: project.Project | None = None) -> rdflib.Graph:
+    """The project's shapes (``ontology/shapes.ttl``; default project if None) and nothing else."""
+    return to_rdflib(parse_file((project_ or project.Project.default()).shapes_file))
 
 
-def ontology_quads() -> list[ox.Quad]:
+def ontology_quads(project_: project.Project | None = None) -> list[ox.Quad]:
     """The ontology graph (classes, properties, code lists) parsed from the project's files."""
     quads: list[ox.Quad] = []
-    for source in project.ontology_files():
+    for source in (project_ or project.Project.default()).ontology_files():
         quads.extend(parse_file(source.path, source.graph))
     return quads
 
@@ -499,12 +507,9 @@ def _jsonld_prefixes(document: object) -> dict[str, str]:
     return found
 
 
-def display_path(path: Path) -> str:
-    """A path relative to the project root when inside it, else as given."""
-    try:
-        return str(path.resolve().relative_to(project.ROOT))
-    except ValueError:
-        return str(path)
+def display_path(path: Path, project_: project.Project | None = None) -> str:
+    """A path relative to the project folder (default project if None) when inside it, else as given."""
+    return (project_ or project.Project.default()).display(path)
 
 
 # ---------------------------------------------------------------- the whole knowledge graph
@@ -521,33 +526,54 @@ def vocabulary_findings(vocabulary: Vocabulary, quads: Iterable[ox.Quad]) -> lis
 
 
 def validate_knowledge_graph(
-    kg: KnowledgeGraph | None = None, engine: str = DEFAULT_ENGINE
+    kg: KnowledgeGraph | None = None,
+    engine: str = DEFAULT_ENGINE,
+    project_: project.Project | None = None,
+    index: Locations | None = None,
 ) -> ValidationReport:
     """Validate every data graph with the project's shapes and ontology, plus vocabulary conformance.
 
-    The data (with the ontology's triples) go to the engine as N-Triples text: the
-    default engine never needs an rdflib copy of the whole graph.
+    ``project_`` (default: :meth:`ftzkg.project.Project.default`) gives the shapes and
+    names the data files; ``kg`` defaults to its files loaded in memory. Findings are
+    placed in files by ``index`` (the persistent store's), else by an index of the data
+    files made here. The data (with the ontology's triples) go to the engine as
+    N-Triples text: the default engine never needs an rdflib copy of the whole graph.
     """
-    kg = kg if kg is not None else KnowledgeGraph.load()
+    project_ = project_ or project.Project.default()
+    kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     data_graphs = kg.source_graph_names()
     data_quads = kg.quads(data_graphs)
-    ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads()
+    ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads(project_)
     findings, report = shacl_findings(
-        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(), engine
+        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(project_), engine
     )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
     from .source_contradictions import graph_contradictions  # imports this module
 
     findings += graph_contradictions(kg.store)
-    files = [s.path for s in project.data_files()]
-    locator = SourceLocator(files)
-    located = [_with_location(f, locator) for f in findings]
+    files = [s.path for s in project_.data_files()]
+    if index is None:
+        index = MemoryIndex((project_.display(p), p) for p in files)
+    located = [_with_index(f, index, project_) for f in findings]
     return ValidationReport(
         findings=sort_findings(located),
         report_graph=report,
-        files=[display_path(p) for p in files],
+        files=[project_.display(p) for p in files],
         focus_nodes=len({q.subject for q in data_quads}),
     )
+
+
+def _with_index(finding: Finding, index: Locations, project_: project.Project) -> Finding:
+    """The finding placed at its focus node's line; an unknown term at its first mention in that file."""
+    if finding.file is not None:
+        return finding
+    name, line = index.locate(finding.focus)
+    if name is not None and finding.shape == VOCABULARY_CHECK and finding.value:
+        mention = SourceLocator([project_.root / name], {project_.root / name: name}).first_mention(
+            finding.value
+        )
+        name, line = mention if mention[0] else (name, line)
+    return Finding(**{**finding.__dict__, "file": name, "line": line})
 
 
 def _with_location(finding: Finding, locator: SourceLocator, only: str | None = None) -> Finding:

@@ -2,8 +2,11 @@
 
 The examples are in data/contributions/examples/ (never loaded into the graph);
 the expected reports in tests/expected/contributions/<name>.txt, whose first
-line is ``exit: <code>``. Regenerate one after a deliberate change with
-``ftzkg validate data/contributions/examples/<name>.ttl``.
+line is ``exit: <code>``. The reports are pinned to the frozen copy of the data
+(tests/frozen, as the golden query answers are): a new source that speaks of the
+same firm adds its own warnings, and must not turn these red. Against the live
+data only the exit code is checked. Regenerate a report after a deliberate change
+from the output of the report test.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ftzkg.cli import main
 
 EXAMPLES = project.DATA_DIR / "contributions" / "examples"
 EXPECTED = Path(__file__).parent / "expected" / "contributions"
+FROZEN = Path(__file__).parent / "frozen"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.ttl"))
 
 
@@ -36,16 +40,31 @@ def test_examples_are_never_part_of_the_knowledge_graph():
     assert not [s for s in project.data_files() if "contributions" in s.path.parts]
 
 
+@pytest.fixture
+def frozen_data(monkeypatch):
+    """Validate against the frozen copy of the ontology, shapes and data."""
+    monkeypatch.setattr(project, "ONTOLOGY_DIR", FROZEN / "ontology")
+    monkeypatch.setattr(project, "SHAPES_FILE", FROZEN / "ontology" / "shapes.ttl")
+    monkeypatch.setattr(project, "DATA_DIR", FROZEN / "data")
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_example_contribution_gets_its_expected_report_and_exit_code(name):
+def test_example_contribution_gets_its_exit_code_against_the_live_data(name):
+    expected = (EXPECTED / f"{name}.txt").read_text(encoding="utf-8")
+    assert f"exit: {run(str(EXAMPLES / f'{name}.ttl')).exit_code}" == expected.partition("\n")[0]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_contribution_gets_its_expected_report_and_exit_code(name, frozen_data):
     expected = (EXPECTED / f"{name}.txt").read_text(encoding="utf-8")
     first, _, report = expected.partition("\n")
     result = run(str(EXAMPLES / f"{name}.ttl"))
     assert f"exit: {result.exit_code}" == first
-    assert result.output.strip() == report.strip()
+    # the frozen files are named where the live ones would be
+    assert result.output.replace("tests/frozen/", "").strip() == report.strip()
 
 
-def test_the_valid_example_reports_what_it_adds_as_json():
+def test_the_valid_example_reports_what_it_adds_as_json(frozen_data):
     result = run(str(EXAMPLES / "valid-example-firm.ttl"), "--format", "json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)

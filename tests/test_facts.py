@@ -108,7 +108,8 @@ def test_indicator_is_queryable_with_qualifier_unit_period_and_source(
     kg, subject, measure, value, qualifier, unit, period, phrase
 ):
     rows = select(kg, INDICATOR_QUERY, subject=subject, measure=FTZ + measure)
-    rows = [r for r in rows if r.get("phrase") == phrase]
+    # the article's own value: other sources may state the same figure
+    rows = [r for r in rows if r.get("phrase") == phrase and r["source"] == ARTICLE]
     assert len(rows) == 1, rows
     row = rows[0]
     assert Decimal(row["value"]) == Decimal(value)
@@ -122,7 +123,7 @@ def test_ranges_keep_both_ends_and_approximations_stay_approximate(kg):
     rows = select(
         kg,
         """SELECT ?effect ?which ?value ?min ?max ?qualifier ?phrase WHERE {
-             ?effect a ftz:LogisticsEffect ; ?which ?v .
+             ?effect a ftz:LogisticsEffect ; prov:wasDerivedFrom source:kashgar-ftz-2025-article ; ?which ?v .
              VALUES ?which { ftz:before ftz:after ftz:reduction }
              ?v ftz:qualifier ?qualifier ; ftz:unit unit:DAY ; ftz:sourcePhrase ?phrase .
              OPTIONAL { ?v ftz:numericValue ?value } OPTIONAL { ?v ftz:minValue ?min ; ftz:maxValue ?max }
@@ -204,7 +205,7 @@ FIRM_FACTS = [
 )
 def test_firm_fact_is_in_the_article_graph(kg, firm, prop, value):
     rows = select(kg, f"SELECT ?g WHERE {{ GRAPH ?g {{ ?firm {prop} ?value }} }}", firm=firm, value=value)
-    assert [r["g"] for r in rows] == [ARTICLE]
+    assert ARTICLE in [r["g"] for r in rows]  # other sources may state it too
 
 
 LINK_QUERY = """

@@ -111,5 +111,5 @@ def test_the_copy_keeps_the_invariants_and_the_new_source_corroborates(copy):
     for check in invariants.ALL:
         assert check(kg) == [], check.__name__
     corroborated = ftzkg(copy, "query", "ai-assisted-corroboration", "--format", "csv").stdout
-    row = next(line for line in corroborated.splitlines() if "/kashgar-area-registered-businesses," in line)
-    assert "Corroborated" in row and "example-registry-bulletin" in row
+    rows = [line for line in corroborated.splitlines() if "/kashgar-area-registered-businesses," in line]
+    assert any("Corroborated" in row and "example-registry-bulletin" in row for row in rows), rows

@@ -144,3 +144,24 @@ def test_a_too_narrow_domain_would_show_as_unintended_membership(ontology_and_da
     broken.add((URIRef(FTZ + "quote"), RDFS.domain, URIRef(FTZ + "TradeLink")))
     nodes = {node for node, _ in unintended_memberships(broken)}
     assert "https://w3id.org/ftzkg/id/observation/withyoung-revenue-2025" in nodes
+
+
+def test_every_fact_class_is_a_direct_subclass_of_sourced_fact(kg):
+    """ai-assisted-facts relies on it: a transitive subclass path loses rows on Virtuoso 7."""
+    direct = {
+        r["c"].value
+        for r in kg.store.query(
+            "SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+            "<https://w3id.org/ftzkg/ontology#SourcedFact> }",
+            use_default_graph_as_union=True,
+        )
+    }
+    transitive = {
+        r["c"].value
+        for r in kg.store.query(
+            "SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ "
+            "<https://w3id.org/ftzkg/ontology#SourcedFact> }",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert direct and transitive == direct

@@ -191,9 +191,7 @@ link:example-kangyi-makes-laptops a ftz:ProductionLink ;
         encoding="utf-8",
     )
     kg = KnowledgeGraph.load([*project.all_files(), project.SourceFile(other, None)])
-    kangyi = [
-        r for r in records(kg, "trade-links") if r["firm"].endswith("/kashgar-kangyi-intelligent-technology")
-    ]
+    kangyi = [r for r in records(kg, "trade-links") if r["link"].endswith("/kangyi-orders-central-asia")]
     assert kangyi and all(r["source"] == ARTICLE for r in kangyi)
     assert {r["product"] for r in kangyi} == {ID + "product/small-appliances"}
 
@@ -229,7 +227,7 @@ def test_zone_indicators_depend_on_the_year(kg):
 
 
 def test_trade_performance_recomputes_the_stated_excess(kg):
-    (row,) = records(kg, "trade-performance")
+    (row,) = [r for r in records(kg, "trade-performance") if r.get("target")]  # the one derived target
     assert row["actual"] == "93160000000"
     assert row["target_qualifier"] == FTZ + "Approximately" and row["target_derived"] == "true"
     assert row["excess_percent"] == "5.7"

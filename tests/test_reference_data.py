@@ -13,7 +13,7 @@ def test_countries_carry_consistent_iso_codes_in_the_iso_graph(kg):
         """SELECT ?c ?a2 ?a3 ?num ?g WHERE { GRAPH ?g { ?c a ftz:Country ; skos:notation ?a2 ;
              ftz:isoAlpha3 ?a3 ; ftz:isoNumeric ?num } }""",
     )
-    assert len(rows) == 33
+    assert len(rows) >= 33  # reference data grows; every country is checked below
     for row in rows:
         assert row["c"].endswith("/country/" + row["a2"])
         assert re.fullmatch("[A-Z]{2}", row["a2"]) and re.fullmatch("[A-Z]{3}", row["a3"])
@@ -44,7 +44,7 @@ def test_hs_codes_nest_by_their_digits(kg):
         """SELECT ?code ?broader WHERE {
              ?h a ftz:HSCode ; skos:notation ?code OPTIONAL { ?h skos:broader/skos:notation ?broader } }""",
     )
-    assert len(rows) == 11
+    assert len(rows) >= 11  # reference data grows; every code is checked below
     for row in rows:
         assert re.fullmatch("[0-9]{2}|[0-9]{4}|[0-9]{6}", row["code"])
         if len(row["code"]) > 2:

@@ -32,12 +32,13 @@ class SiteSummary:
     questions: int
 
 
-def site_files(kg: KnowledgeGraph) -> tuple[dict[str, bytes], SiteSummary]:
-    """Every file of the site (relative path -> bytes), generated from ``kg`` through SPARQL."""
+def site_files(kg: KnowledgeGraph, queries_dir: Path | None = None) -> tuple[dict[str, bytes], SiteSummary]:
+    """Every file of the site (relative path -> bytes), generated from ``kg`` through SPARQL;
+    the catalogue's questions come from ``queries_dir`` (default: the default project's)."""
     data = collect(kg)
     ontology = collect_ontology(kg)
     renderer = Renderer(data, ontology.anchored())
-    catalogue_answers = answers(kg)
+    catalogue_answers = answers(kg, queries_dir)
     files: dict[str, bytes] = {paths.STYLE: stylesheet().encode("utf-8")}
     files.update(EntityPages(kg, data, renderer).files())
     files[paths.ONTOLOGY] = OntologyReference(ontology, renderer).html().encode("utf-8")
@@ -55,9 +56,9 @@ def site_files(kg: KnowledgeGraph) -> tuple[dict[str, bytes], SiteSummary]:
     return files, summary
 
 
-def build_site(kg: KnowledgeGraph, out_dir: Path | str) -> SiteSummary:
+def build_site(kg: KnowledgeGraph, out_dir: Path | str, queries_dir: Path | None = None) -> SiteSummary:
     """Generate the static site of ``kg`` into ``out_dir`` (replaced whole, never half-written)."""
-    files, summary = site_files(kg)
+    files, summary = site_files(kg, queries_dir)
     write_tree(files, Path(out_dir))
     return SiteSummary(
         Path(out_dir), summary.files, summary.entity_pages, summary.ontology_terms, summary.questions

@@ -7,6 +7,7 @@ through the same path as ``ftzkg query`` (prefixes, typed parameters, safety che
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -49,7 +50,7 @@ def answer(backend: EmbeddedBackend, query: QueryFile) -> Answer:
     )
 
 
-def answers(kg: KnowledgeGraph) -> list[Answer]:
-    """Every catalogue query, by name, with its answer."""
+def answers(kg: KnowledgeGraph, queries_dir: Path | None = None) -> list[Answer]:
+    """Every catalogue query (of ``queries_dir``, default the default project's), by name, with its answer."""
     backend = EmbeddedBackend(kg.store)
-    return [answer(backend, q) for q in catalogue()]
+    return [answer(backend, q) for q in catalogue(queries_dir)]

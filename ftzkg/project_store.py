@@ -1,0 +1,373 @@
+"""The project's persistent store: an on-disk Oxigraph store kept current with the source files.
+
+It lives in the project's state folder (:attr:`ftzkg.project.Project.state_dir`,
+``.ftzkg/`` beside ``dist/``, git-ignored):
+
+- ``store/``: the Oxigraph (RocksDB) store, one named graph per source;
+- ``index.sqlite``: per source file its content hash, size, modification time and
+  the named graphs it filled; per IRI the file and line it is written in
+  (:mod:`ftzkg.source_index`); cached statistics;
+- ``lock``: an advisory lock, shared by readers, exclusive for the one that updates.
+
+:meth:`ProjectStore.update` brings the store up to date: a file whose size and
+modification time are unchanged is not read; one whose content hash is unchanged
+is not parsed; a changed file's graphs are emptied and it is parsed again (with
+any other file filling the same graphs); a removed file's graphs are dropped.
+Every command calls :meth:`ProjectStore.open`, which updates a store that is
+older than the sources before reading it, so a command never answers from stale
+data. A source that does not parse stops the command (exit 2) and leaves the
+file marked unloaded, so the next command tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .knowledge_graph import KnowledgeGraph, Stats
+from .parsing import RdfInputError, format_for
+from .project import Project, SourceFile
+from .source_index import index_file
+
+#: Bumped when the layout of the state folder changes; an older one is rebuilt.
+SCHEMA = 1
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, target TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER, graphs TEXT
+);
+CREATE TABLE IF NOT EXISTS locations (iri TEXT, path TEXT, line INTEGER, PRIMARY KEY (iri, path));
+"""
+
+
+class StoreBusyError(Exception):
+    """Another process holds the store's lock for longer than we wait."""
+
+
+@dataclass
+class UpdateReport:
+    """What :meth:`ProjectStore.update` did."""
+
+    parsed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.parsed or self.removed)
+
+
+@dataclass(frozen=True)
+class _Row:
+    target: str | None
+    sha256: str
+    size: int
+    mtime_ns: int
+    graphs: tuple[str, ...]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class StoreIndex:
+    """The locations recorded with the store: IRI to (file, line), files in project order."""
+
+    def __init__(self, db: sqlite3.Connection, order: list[str]):
+        self.db = db
+        self.rank = {name: i for i, name in enumerate(order)}
+
+    def locate(self, iri: str) -> tuple[str | None, int | None]:
+        rows = self.db.execute("SELECT path, line FROM locations WHERE iri = ?", (iri,)).fetchall()
+        if not rows:
+            return None, None
+        path, line = min(rows, key=lambda r: (self.rank.get(r[0], len(self.rank)), r[1]))
+        return path, line
+
+
+class ProjectStore:
+    """The persistent store of one project."""
+
+    def __init__(self, project: Project, state_dir: Path | None = None, lock_timeout: float = 120.0):
+        self.project = project
+        self.dir = state_dir if state_dir is not None else project.state_dir
+        self.store_path = self.dir / "store"
+        self.db_path = self.dir / "index.sqlite"
+        self.lock_timeout = lock_timeout
+
+    # ------------------------------------------------------------ locking
+
+    @contextlib.contextmanager
+    def _lock(self, exclusive: bool) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / "lock").open("a+") as handle:
+            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise StoreBusyError(
+                            f"{self.dir}: the store is in use by another ftzkg process "
+                            f"(waited {self.lock_timeout:.0f} s)"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.db_path, timeout=self.lock_timeout)
+        db.executescript(_TABLES)
+        return db
+
+    # ------------------------------------------------------------ freshness
+
+    def _rows(self, db: sqlite3.Connection) -> dict[str, _Row]:
+        return {
+            path: _Row(target, sha, size, mtime, tuple(json.loads(graphs)))
+            for path, target, sha, size, mtime, graphs in db.execute(
+                "SELECT path, target, sha256, size, mtime_ns, graphs FROM files"
+            )
+        }
+
+    def _schema_ok(self, db: sqlite3.Connection) -> bool:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        return row is not None and row[0] == str(SCHEMA) and self.store_path.is_dir()
+
+    def stale(self) -> list[str]:
+        """The source files (relative names) that changed, appeared or vanished since the last update.
+
+        Looks at sizes and modification times only; a file touched without a change in
+        content is listed here and then found unchanged by its hash in :meth:`update`.
+        """
+        if not self.db_path.is_file():
+            return ["(no store yet)"]
+        db = self._db()
+        try:
+            if not self._schema_ok(db):
+                return ["(store from another version)"]
+            rows = self._rows(db)
+        finally:
+            db.close()
+        changed = []
+        seen = set()
+        for source in self.project.all_files():
+            name = self.project.display(source.path)
+            seen.add(name)
+            row = rows.get(name)
+            try:
+                st = source.path.stat()
+            except OSError:
+                changed.append(name)
+                continue
+            if (
+                row is None
+                or not row.sha256  # left unloaded by an update that failed
+                or (row.size, row.mtime_ns, row.target) != (st.st_size, st.st_mtime_ns, source.graph)
+            ):
+                changed.append(name)
+        changed += sorted(set(rows) - seen)
+        return changed
+
+    # ------------------------------------------------------------ updating
+
+    def update(self) -> UpdateReport:
+        """Bring the store up to date with the project's files (exclusive lock held meanwhile)."""
+        with self._lock(exclusive=True):
+            return self._update()
+
+    def _update(self) -> UpdateReport:
+        db = self._db()
+        try:
+            if not self._schema_ok(db):
+                self._reset(db)
+            rows = self._rows(db)
+            store = ox.Store(str(self.store_path))
+            failure: RdfInputError | None = None
+            try:
+                return self._apply(db, store, rows)
+            except RdfInputError as exc:
+                failure = exc
+            finally:
+                store.flush()
+                del store
+        finally:
+            db.close()
+        # Raised without the frames that still hold the store, so it closes (RocksDB's lock) now.
+        failure.__context__ = None
+        raise failure.with_traceback(None)
+
+    def _reset(self, db: sqlite3.Connection) -> None:
+        import shutil
+
+        shutil.rmtree(self.store_path, ignore_errors=True)
+        db.executescript("DELETE FROM files; DELETE FROM locations; DELETE FROM meta;")
+        db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        db.commit()
+
+    def _apply(self, db: sqlite3.Connection, store: ox.Store, rows: dict[str, _Row]) -> UpdateReport:
+        report = UpdateReport()
+        sources = {self.project.display(s.path): s for s in self.project.all_files()}
+        changed: dict[str, SourceFile] = {}
+        for name, source in sources.items():
+            row = rows.get(name)
+            try:
+                st = source.path.stat()
+            except OSError as exc:
+                raise RdfInputError(source.path, exc.strerror or str(exc)) from None
+            if row is not None and row.sha256 and row.target == source.graph:
+                if (row.size, row.mtime_ns) == (st.st_size, st.st_mtime_ns):
+                    report.unchanged += 1
+                    continue
+                if row.sha256 and row.sha256 == _sha256(source.path):
+                    db.execute(
+                        "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                        (st.st_size, st.st_mtime_ns, name),
+                    )
+                    report.unchanged += 1
+                    continue
+            changed[name] = source
+        removed = sorted(set(rows) - set(sources))
+        if not changed and not removed:
+            db.commit()
+            return report
+        # Graphs to empty: those the changed and removed files filled; every file that
+        # also fills one of them is parsed again (the ontology files share one graph).
+        emptied = {g for name in [*changed, *removed] if name in rows for g in rows[name].graphs}
+        emptied.update(s.graph for s in changed.values() if s.graph)
+        for name, row in rows.items():
+            if name in sources and name not in changed and emptied.intersection(row.graphs):
+                changed[name] = sources[name]
+        # Mark them unloaded first: a crash from here on leaves them to be parsed again.
+        for name in [*changed, *removed]:
+            db.execute("UPDATE files SET sha256 = '' WHERE path = ?", (name,))
+        db.commit()
+        for graph in sorted(emptied):
+            store.remove_graph(ox.NamedNode(graph))
+        for name in removed:
+            db.execute("DELETE FROM files WHERE path = ?", (name,))
+            db.execute("DELETE FROM locations WHERE path = ?", (name,))
+        db.commit()
+        report.removed = removed
+        order = list(sources)
+        for name in sorted(changed, key=order.index):
+            source = changed[name]
+            sha = _sha256(source.path)
+            st = source.path.stat()
+            graphs = self._load_file(store, source)
+            db.execute("DELETE FROM locations WHERE path = ?", (name,))
+            db.executemany(
+                "INSERT INTO locations VALUES (?, ?, ?)",
+                ((iri, name, line) for iri, line in index_file(source.path).items()),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                (name, source.graph, sha, st.st_size, st.st_mtime_ns, json.dumps(sorted(graphs))),
+            )
+            db.commit()
+            report.parsed.append(name)
+        KnowledgeGraph(store).derive()
+        db.execute("DELETE FROM meta WHERE key = 'stats'")
+        db.commit()
+        return report
+
+    def _load_file(self, store: ox.Store, source: SourceFile) -> set[str]:
+        """Stream one file into the store; returns the named graphs it filled."""
+        fmt = format_for(source.path)
+        target = ox.NamedNode(source.graph) if source.graph and not fmt.supports_datasets else None
+        graphs: set[str] = set()
+
+        def quads() -> Iterator[ox.Quad]:
+            for quad in ox.parse(path=str(source.path), format=fmt):
+                if target is not None:
+                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    graphs.add(quad.graph_name.value)
+                yield quad
+
+        try:
+            store.bulk_extend(quads())
+        except SyntaxError as exc:
+            for graph in graphs:  # nothing half-loaded stays behind
+                store.remove_graph(ox.NamedNode(graph))
+            message = exc.msg.split(": ", 1)[-1] if exc.msg.startswith("Parser error") else exc.msg
+            raise RdfInputError(source.path, message, exc.lineno, exc.offset) from None
+        except OSError as exc:
+            raise RdfInputError(source.path, exc.strerror or str(exc)) from None
+        if target is not None:
+            graphs.add(target.value)
+        return graphs
+
+    # ------------------------------------------------------------ reading
+
+    @contextlib.contextmanager
+    def open(self, update: bool = True) -> Iterator[OpenStore]:
+        """The store, read-only, brought up to date first (unless ``update`` is false).
+
+        The shared lock is held until the ``with`` block ends: no update runs meanwhile.
+        """
+        if update and self.stale():
+            self.update()
+        with self._lock(exclusive=False):
+            if not self.db_path.is_file() or not self.store_path.is_dir():
+                raise StoreBusyError(f"{self.dir}: no store yet; run ftzkg build")
+            db = self._db()
+            try:
+                store = ox.Store.read_only(str(self.store_path))
+                order = [self.project.display(s.path) for s in self.project.all_files()]
+                yield OpenStore(KnowledgeGraph(store), StoreIndex(db, order), db)
+            finally:
+                db.close()
+
+
+@dataclass
+class OpenStore:
+    """A read-only view of the persistent store with its source index and cached statistics."""
+
+    kg: KnowledgeGraph
+    index: StoreIndex
+    db: sqlite3.Connection
+
+    def stats(self) -> Stats:
+        """The graph's statistics, computed once per store update and cached."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        if row is not None:
+            cached = json.loads(row[0])
+            return Stats(cached["triples"], cached["graphs"], cached["classes"])
+        stats = self.kg.stats()
+        payload = json.dumps({"triples": stats.triples, "graphs": stats.graphs, "classes": stats.classes})
+        with contextlib.suppress(sqlite3.OperationalError):  # another reader wrote it first
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)", (payload,))
+            self.db.commit()
+        return stats
+
+
+def remove_state(project: Project) -> None:
+    """Delete the project's persistent store (it is rebuilt by the next command)."""
+    import shutil
+
+    shutil.rmtree(project.state_dir, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(project.state_dir)
