@@ -103,6 +103,7 @@ class Period:
     iri: str
     start: date | None
     end: date | None
+    as_of: str | None = None  # the source whose own (possibly unstated) date ends the period
 
     def contains(self, other: Period) -> bool:
         starts_before = self.start is None or (other.start is not None and self.start <= other.start)
@@ -118,6 +119,8 @@ def same_or_containing(a: Period | None, b: Period | None) -> bool:
         return True
     if (a.start, a.end) == (b.start, b.end) and (a.start or a.end):
         return True
+    if a.as_of and b.as_of and not (a.start or a.end or b.start or b.end):
+        return True  # stocks "as of" each source's date of writing: compared as figures of the present
     if (a.start is None and a.end is None) or (b.start is None and b.end is None):
         return False  # a period with no known bounds contains nothing but itself
     return a.contains(b) or b.contains(a)
@@ -147,6 +150,7 @@ def read_period(reader: GraphReader, node: Term | None) -> Period | None:
         str(node.value if isinstance(node, ox.NamedNode) else node),
         _day(reader, reader.first(node, ftz("startDate")), end=False),
         _day(reader, reader.first(node, ftz("endDate")), end=True),
+        reader.text(node, ftz("asOfSource")),
     )
 
 

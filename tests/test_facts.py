@@ -254,7 +254,7 @@ def test_planned_production_keeps_the_source_timing(kg):
 def test_zone_area_launch_date_and_corridor(kg):
     rows = select(
         kg,
-        """SELECT ?year ?month ?precision ?ftz (GROUP_CONCAT(?code; separator=",") AS ?regions) WHERE {
+        """SELECT ?year ?month ?precision ?ftz (GROUP_CONCAT(DISTINCT ?code; separator=",") AS ?regions) WHERE {
              ?zone ftz:launchedOn ?launch ; ftz:isAreaOf/rdfs:label ?ftz ;
                    ftz:servesCorridor/ftz:connectsRegion/skos:notation ?code .
              ?launch ftz:year ?year ; ftz:month ?month ; ftz:precision ?precision .
@@ -328,8 +328,10 @@ def test_a_stock_at_an_unknown_date_is_as_of_the_article_not_on_an_open_period(k
 def test_withyoung_is_the_reporter_of_its_own_revenue(kg):
     rows = select(
         kg,
-        "SELECT ?who WHERE { ?o ftz:hasMeasure ftz:Revenue ; ftz:refEnterprise ?firm ; ftz:reportedBy ?who }",
+        """SELECT ?who WHERE { GRAPH ?g { ?o ftz:hasMeasure ftz:Revenue ; ftz:refEnterprise ?firm ;
+             ftz:reportedBy ?who } }""",
         firm=WITHYOUNG,
+        g=ARTICLE,
     )
     assert [r["who"] for r in rows] == [WITHYOUNG]
 

@@ -188,7 +188,7 @@ def derivations(kg) -> set[tuple[str, str, str]]:
         kg,
         """SELECT ?derived ?original ?certainty WHERE {
              ?derived ftz:derivedFromSource ?original ; prov:qualifiedDerivation ?d .
-             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ; ftz:derivationCertainty ?certainty ;
+             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ; ftz:hasDerivationCertainty ?certainty ;
                 ftz:derivationEvidence ?why }""",
     )
     return {(r["derived"], r["original"], r["certainty"][len(FTZ) :]) for r in rows}
