@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint format bench clean golden
+.PHONY: run test crash-test lint format bench clean fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,28 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # Freeze a copy of ontology/ and data/ into tests/frozen/ and regenerate the golden query
 # answers in tests/expected/queries/ from it (after changing a query or the data on purpose).
 golden: $(VENV)/.installed-test
 	$(BIN)/python tests/golden.py
+
+# Regenerate data/reference/ (ISO 3166-1, UN M49, HS 2022, QUDT units, ISO 4217)
+# from the pinned packages of the `reference` extra; `make test` checks it is current.
+reference: $(VENV)/.installed-test
+	$(BIN)/python -m ftzkg.refdata --out data/reference
+
+# The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 20000
+
+fuzz-queries: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
+
+# kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
+crash-test: $(VENV)/.installed-test
+	FTZKG_EVERY_KILL=1 $(BIN)/pytest tests/test_load_crashes.py
 
 lint format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -13,7 +13,7 @@ A catalogue query by name, with parameters written as on the command line:
 >>> with ftzkg.open() as kg:
 ...     answer = kg.query("firms-reaching-region", region="region:143")
 ...     answer.variables[:2]
-['firm', 'firmLabel']
+['firm', 'market']
 
 Validation of the whole graph, and of a contribution given as Turtle text:
 
@@ -45,7 +45,7 @@ import pyoxigraph as ox
 
 from .engine_names import DEFAULT_ENGINE
 from .knowledge_graph import KnowledgeGraph, Stats
-from .parsing import DEFAULT_MAX_BYTES
+from .parsing import DEFAULT_MAX_BYTES, RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
 
@@ -221,14 +221,17 @@ class ProjectGraph:
             return check([Path(i) for i in items])  # type: ignore[arg-type]  # checked just above
         quads = [ox.Quad(i.subject, i.predicate, i.object) if isinstance(i, ox.Triple) else i for i in items]
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # quads only now
-        return self._check_written(check, data, ".nq", "<quads>")
+        return self._check_written(check, data or b"", ".nq", "<quads>")
 
     @staticmethod
     def _check_written(check: object, data: bytes, suffix: str, label: str) -> ValidationReport:
         with tempfile.TemporaryDirectory(prefix="ftzkg-contribution-") as folder:
             path = Path(folder) / f"contribution{suffix}"
             path.write_bytes(data)
-            report: ValidationReport = check([path])  # type: ignore[operator]  # a local function
+            try:
+                report: ValidationReport = check([path])  # type: ignore[operator]  # a local function
+            except RdfInputError as exc:  # named as the caller knows it
+                raise RdfInputError(label, exc.message, exc.line, exc.column) from None
         name = str(path)
         report.files = [label if f == name else f for f in report.files]
         report.findings = [replace(f, file=label) if f.file == name else f for f in report.findings]

@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -22,6 +23,7 @@ from .namespaces import shorten
 from .parsing import DEFAULT_MAX_BYTES, RdfInputError
 from .project import Project, ProjectError
 from .project_store import StoreBusyError
+from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -43,6 +45,16 @@ def current_project() -> Project:
     except ProjectError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
+
+
+def read_bounded(stream: TextIO, limit: int, where: str) -> str:
+    """At most ``limit`` characters of ``stream``, or exit 2 naming the limit and its flag."""
+    text = stream.read(limit + 1)
+    if len(text) > limit:
+        fail(
+            f"{where}: the query is longer than {limit} characters, the limit; raise it with --max-query-size"
+        )
+    return text
 
 
 @contextlib.contextmanager
@@ -149,8 +161,8 @@ def stats(fmt: str) -> None:
         return
     click.echo(f"{result.triples} triples in {len(result.graphs)} named graphs")
     click.echo("\nnamed graph" + " " * 49 + "triples")
-    for graph, count in result.graphs.items():
-        click.echo(f"  {shorten(graph):<58}{count:>7}")
+    for graph_name, count in result.graphs.items():
+        click.echo(f"  {shorten(graph_name):<58}{count:>7}")
     click.echo("\nclass" + " " * 55 + "instances")
     for cls, count in result.classes.items():
         click.echo(f"  {shorten(cls):<58}{count:>7}")
@@ -320,6 +332,20 @@ def queries(fmt: str) -> None:
 @click.option(
     "--max-width", type=click.IntRange(min=0), default=60, show_default=True, help="Table cell width; 0: any."
 )
+@click.option(
+    "--max-nesting",
+    type=click.IntRange(1, NESTING_CEILING),
+    default=DEFAULT_MAX_NESTING,
+    show_default=True,
+    help="Refuse queries that nest ( [ { deeper than this (checked before parsing).",
+)
+@click.option(
+    "--max-query-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_QUERY_SIZE,
+    show_default=True,
+    help="Refuse query texts longer than this many characters.",
+)
 def query(
     name: str | None,
     sparql: str | None,
@@ -330,6 +356,8 @@ def query(
     allow_federation: bool,
     allow_update: bool,
     max_width: int,
+    max_nesting: int,
+    max_query_size: int,
 ) -> None:
     """Run a catalogue query by NAME, a .rq file, '-' (standard input) or --sparql TEXT.
 
@@ -346,7 +374,7 @@ def query(
     from pathlib import Path
 
     from .catalogue import CatalogueError, QueryFile, find_query, parse_query_text
-    from .querying import BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
+    from .querying import Backend, BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
     from .results import FORMAT_NAMES, FormatError, write
 
     if fmt not in FORMAT_NAMES:
@@ -366,12 +394,13 @@ def query(
             fail("give a query NAME, a .rq file, '-' for standard input, or --sparql TEXT")
             return
         elif name == "-":
-            entry = parse_query_text(sys.stdin.read(), "<stdin>")
+            entry = parse_query_text(read_bounded(sys.stdin, max_query_size, "<stdin>"), "<stdin>")
         elif name.endswith(".rq") or "/" in name:
             path = Path(name)
             if not path.is_file():
                 fail(f"{name}: no such query file")
-            entry = parse_query_text(path.read_text(encoding="utf-8"), path.stem, path)
+            with path.open(encoding="utf-8", newline="") as handle:
+                entry = parse_query_text(read_bounded(handle, max_query_size, name), path.stem, path)
         else:
             entry = find_query(name, current_project().queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
@@ -379,6 +408,7 @@ def query(
         return
     assert isinstance(entry, QueryFile)
     stack = contextlib.ExitStack()
+    backend: Backend
     if endpoint is not None:
         from .endpoint import EndpointBackend
 
@@ -404,6 +434,8 @@ def query(
             allow_federation=allow_federation,
             allow_update=allow_update,
             where=where,
+            max_nesting=max_nesting,
+            max_size=max_query_size,
         )
         write(result, out, fmt, labeller=backend.labels, max_width=max_width)
     except QueryRefused as exc:
@@ -628,7 +660,7 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
         fail(str(exc))
         return
     scratch = None if location else Path(tempfile.mkdtemp(prefix="ftzkg-serve-"))
-    store_dir = Path(location) if location else scratch / "store"
+    store_dir = Path(location) if location else Path(str(scratch)) / "store"
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

@@ -205,9 +205,9 @@ def validate_contribution(
             Finding(**{**warning.__dict__, "file": file or home.get(warning.focus), "line": line})
         )
     for conflict in conflicts:
-        name = triples_file(conflict, triples)
-        file, line = locator.locate(conflict.focus, name)
-        findings.append(Finding(**{**conflict.__dict__, "file": file or name, "line": line}))
+        conflict_file = triples_file(conflict, triples)
+        file, line = locator.locate(conflict.focus, conflict_file)
+        findings.append(Finding(**{**conflict.__dict__, "file": file or conflict_file, "line": line}))
 
     skip = frozenset(q.subject for q in ontology if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
     touched: set[Node] = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)}
@@ -239,9 +239,12 @@ def validate_contribution(
             continue
         if finding.path and (finding.focus, finding.path) in conflict_keys:
             continue  # the conflict check already explains a second value
-        name = home.get(finding.focus)
-        file, line = locator.locate(finding.focus, name) if name else data_locator.locate(finding.focus)
-        findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
+        written_in = home.get(finding.focus)
+        if written_in:
+            file, line = locator.locate(finding.focus, written_in)
+        else:
+            file, line = data_locator.locate(finding.focus)
+        findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
     return ValidationReport(
         findings=sort_findings(findings),

@@ -118,7 +118,7 @@ class KnowledgeGraph:
         classes: Counter[str] = Counter()
         data_graphs = " ".join(f"<{g}>" for g in self.data_graph_names())
         if data_graphs:
-            for row in self.store.query(
+            for row in self.select(
                 "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { "
                 f"VALUES ?g {{ {data_graphs} }} GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) }} GROUP BY ?c"
             ):
@@ -129,6 +129,13 @@ class KnowledgeGraph:
             classes=dict(sorted(classes.items())),
         )
 
+    def select(self, text: str, **options: object) -> ox.QuerySolutions:
+        """The solutions of a SELECT query on the store (``options`` as for ``Store.query``)."""
+        solutions = self.store.query(text, **options)  # type: ignore[arg-type]  # Store.query's keywords
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {text[:60]}")
+        return solutions
+
     def _count(self, pattern: str) -> int:
-        solutions = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-        return int(next(iter(solutions))["n"].value)  # type: ignore[index, union-attr]
+        row = next(iter(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))
+        return int(row["n"].value)

@@ -219,5 +219,5 @@ _FOLDERS = {
 def __getattr__(name: str) -> Path:
     """``ROOT``, ``DATA_DIR``, ... of the default project, looked up when used, not at import."""
     if name in _FOLDERS:
-        return getattr(default_project(), _FOLDERS[name])  # type: ignore[no-any-return]
+        return getattr(default_project(), _FOLDERS[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

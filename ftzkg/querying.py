@@ -8,15 +8,18 @@ The steps, for any query (catalogue, file, standard input or text):
    by a tokenizer that skips comments, strings and IRIs). Values are written by
    Oxigraph's N-Triples serializer from validated terms, so a value can never end
    the block or add SPARQL of its own.
-2. :func:`inspect_query` parses the final text with rdflib's SPARQL parser and walks the
-   parse tree: ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED``/``USING`` with an IRI that
-   is not a named graph of the store, and updates are refused unless explicitly allowed.
-   Parsing costs tens of milliseconds, so its result is cached per text. A query of the
-   project's own catalogue (:attr:`ftzkg.catalogue.QueryFile.from_catalogue`, run with its
-   own text) is inspected by the test suite instead, and at run time only screened by
-   :func:`catalogue_screen`, which falls back to the full inspection on any word that
-   could reach out or change the store. Queries from a file, standard input, ``--sparql``
-   or for ``--endpoint`` are always inspected in full.
+2. :func:`inspect_query` writes the text canonically (:func:`ftzkg.sparql_text.canonical`:
+   no comments, one kind of line break, strings with plain escapes only, nesting bounded),
+   parses that canonical text with rdflib and walks the parse tree: ``SERVICE``, ``LOAD``,
+   ``FROM``/``FROM NAMED``/``USING`` with an IRI that is not a named graph of the store, and
+   updates are refused unless explicitly allowed, and so is any of those words that the lexer
+   sees but the parse does not account for. The canonical text is what runs: what runs is
+   what was checked. Parsing costs tens of milliseconds, so its result is cached per text. A
+   query of the project's own catalogue (:attr:`ftzkg.catalogue.QueryFile.from_catalogue`,
+   run with its own text) is inspected by the test suite instead, and at run time only
+   screened by :func:`catalogue_screen`, which falls back to the full inspection on any word
+   that could reach out or change the store. Queries from a file, standard input,
+   ``--sparql`` or for ``--endpoint`` are always inspected in full.
 3. A backend runs it: :class:`EmbeddedBackend` here (the pyoxigraph store, default graph
    = union of all named graphs), or :class:`ftzkg.endpoint.EndpointBackend` for a remote
    SPARQL 1.1 endpoint.
@@ -24,9 +27,12 @@ The steps, for any query (catalogue, file, standard input or text):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -40,6 +46,17 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from .catalogue import Parameter, QueryFile
 from .namespaces import PREFIXES, sparql_prologue
+from .sparql_text import (
+    DEFAULT_MAX_NESTING,
+    DEFAULT_MAX_QUERY_SIZE,
+    NESTING_CEILING,
+    QUERY_FORMS,
+    REACHING_WORDS,
+    CanonicalText,
+    NestingError,
+    TextError,
+    canonical,
+)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -83,6 +100,10 @@ class QueryRefused(QueryError):
     def __init__(self, message: str, opt_in: str):
         self.opt_in = opt_in
         super().__init__(message)
+
+
+class QueryLimitError(QueryError):
+    """A query over a limit checked before any parsing (size, nesting); the message names the flag."""
 
 
 class BackendError(Exception):
@@ -186,63 +207,27 @@ def bind_parameters(
 
 # ---------------------------------------------------------------- locating the WHERE group
 
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
-_VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]*")
-
-
-def _tokens(text: str) -> Iterable[tuple[int, str]]:
-    """Braces, parentheses and words of a SPARQL text, skipping comments, strings and IRIs."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<":
-            m = _IRIREF.match(text, i)
-            i = m.end() if m else i + 1
-        elif c in "?$":
-            i = _VAR.match(text, i).end()  # type: ignore[union-attr]
-        elif c in "{}()":
-            yield i, c
-            i += 1
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(text, i)
-            yield i, m.group(0)  # type: ignore[union-attr]
-            i = m.end()  # type: ignore[union-attr]
-        else:
-            i += 1
-
 
 @functools.lru_cache(maxsize=256)
 def where_group_start(text: str) -> int:
-    """The offset just after the opening brace of the query's WHERE group."""
-    depth = 0
+    """The offset just after the opening brace of the query's WHERE group (in a canonical text)."""
     form: str | None = None
     template_next = False
-    for pos, tok in _tokens(text):
-        upper = tok.upper()
-        if form is None and depth == 0 and upper in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+    pos = 0
+    for token in canonical(text, NESTING_CEILING).tokens:
+        pos += len(token.text)
+        if token.kind == "ws":
+            continue
+        upper = token.text.upper()
+        if form is None and token.depth == 0 and token.kind == "word" and upper in QUERY_FORMS:
             form = upper
             template_next = form == "CONSTRUCT"
-            continue
-        if template_next:
+        elif template_next:
             template_next = False
-            if tok != "{":
+            if token.text != "{":
                 raise ParameterError("parameters cannot be bound in the short form CONSTRUCT WHERE { ... }")
-        elif tok == "{" and depth == 0 and form is not None:
-            return pos + 1
-        if tok in "{(":
-            depth += 1
-        elif tok in "})":
-            depth -= 1
+        elif token.text == "{" and token.kind == "punct" and token.depth == 0 and form is not None:
+            return pos
     raise ParameterError("cannot find the WHERE group to bind the parameters in")
 
 
@@ -258,7 +243,7 @@ def values_block(bindings: Mapping[str, ox.Term]) -> str:
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """The text to run, its form, and what the safety check found in it."""
+    """The text to run (canonical, see :mod:`ftzkg.sparql_text`), its form, and what the check found."""
 
     text: str
     form: str
@@ -266,6 +251,8 @@ class PreparedQuery:
     dataset_iris: tuple[str, ...] = ()
     loads: tuple[str, ...] = ()
     parameters: Mapping[str, ox.Term] = field(default_factory=dict)
+    #: reaching words the lexer saw that the parse did not account for (refused unless allowed)
+    unaccounted: tuple[str, ...] = ()
 
 
 def _walk(node: object) -> Iterable[CompValue]:
@@ -300,46 +287,101 @@ def _oxigraph_position(text: str) -> tuple[str, int, int] | None:
     return None
 
 
-def inspect_query(text: str, offset_lines: int = 0, where: str = "") -> PreparedQuery:
-    """Parse ``text`` (a query or an update) with rdflib and list what could reach out.
+def _prefix(where: str) -> str:
+    return f"{where}: " if where else ""
 
-    The result is cached per (text, offset, where): the same text is parsed once.
+
+def canonical_text(
+    text: str, offset_lines: int = 0, where: str = "", max_nesting: int = DEFAULT_MAX_NESTING
+) -> CanonicalText:
+    """:func:`ftzkg.sparql_text.canonical`, its errors as :class:`QueryError` with the user's lines."""
+    try:
+        return canonical(text, max_nesting)
+    except NestingError as exc:
+        raise QueryLimitError(
+            f"{_prefix(where)}line {max(exc.line - offset_lines, 1)}, column {exc.column}: "
+            f"the query nests ( [ {{ deeper than {exc.limit} levels, the limit; raise it with "
+            f"--max-nesting (at most {NESTING_CEILING})"
+        ) from None
+    except TextError as exc:
+        raise QuerySyntaxError(exc.message, max(exc.line - offset_lines, 1), exc.column, where) from None
+
+
+def inspect_query(
+    text: str, offset_lines: int = 0, where: str = "", max_nesting: int = DEFAULT_MAX_NESTING
+) -> PreparedQuery:
+    """Write ``text`` canonically, parse that with rdflib and list what could reach out.
+
+    The returned text is the canonical one: what the check parsed, and so what must run.
+    The result is cached per (text, offset, where, limit): the same text is parsed once.
     """
-    return _inspect_cached(text, offset_lines, where)
+    return _inspect_cached(text, offset_lines, where, max_nesting)
 
 
-#: Words that let a text reach the network or the disk, or change the store (any case).
-REACHING_WORDS = frozenset(
-    {"SERVICE", "LOAD", "FROM", "USING", "WITH", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE"}
-    | {"ADD", "MOVE", "COPY"}
-)
+#: Words of updates (never in a query).
+UPDATE_WORDS = REACHING_WORDS - {"SERVICE", "FROM", "USING"}
+
+
+def _unaccounted(canon: CanonicalText, form: str, services: int, dataset: int, loads: int) -> tuple[str, ...]:
+    """Reaching words the lexer sees more often than the parse found their constructs."""
+    words = canon.words
+    missing = []
+    if words["SERVICE"] > services:
+        missing.append("SERVICE")
+    if words["LOAD"] > loads:
+        missing.append("LOAD")
+    if words["FROM"] + words["USING"] > dataset:
+        missing.append("FROM/USING")
+    if form != "UPDATE":
+        missing += sorted(w for w in UPDATE_WORDS - {"LOAD"} if words[w])
+    return tuple(missing)
 
 
 @functools.lru_cache(maxsize=256)
 def catalogue_screen(text: str) -> PreparedQuery | None:
     """A catalogue query's form without parsing it, or ``None`` when it needs the full inspection.
 
-    Scans the words of ``text`` (skipping comments, strings, IRIs and variables): any word of
-    :data:`REACHING_WORDS` or a text without a query form sends it to :func:`inspect_query`.
-    Sound for what it accepts: none of those constructs can be written without its keyword.
+    Lexes ``text`` (:func:`ftzkg.sparql_text.canonical`): any word of :data:`REACHING_WORDS`
+    outside strings, IRIs and names, or a text without a query form, sends it to
+    :func:`inspect_query`. Sound for what it accepts: none of those constructs can be
+    written without its keyword.
     """
-    form: str | None = None
-    depth = 0
-    for _, tok in _tokens(text):
-        upper = tok.upper()
-        if upper in REACHING_WORDS:
-            return None
-        if form is None and depth == 0 and upper in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
-            form = upper
-        elif tok in "{(":
-            depth += 1
-        elif tok in "})":
-            depth -= 1
-    return PreparedQuery(text, form) if form is not None else None
+    try:
+        canon = canonical(text, NESTING_CEILING)
+    except (TextError, NestingError):
+        return None
+    form = canon.form()
+    if form is None or canon.words:
+        return None
+    return PreparedQuery(canon.text, form)
+
+
+@contextlib.contextmanager
+def _deep_recursion(limit: int = 20_000) -> Iterator[None]:
+    """rdflib's parser recurses about 40 frames per nesting level: room for NESTING_CEILING levels."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 @functools.lru_cache(maxsize=256)
-def _inspect_cached(text: str, offset_lines: int, where: str) -> PreparedQuery:
+def _inspect_cached(text: str, offset_lines: int, where: str, max_nesting: int) -> PreparedQuery:
+    canon = canonical_text(text, offset_lines, where, max_nesting)
+    try:
+        with _deep_recursion():
+            return _parse_and_walk(canon, offset_lines, where)
+    except RecursionError:
+        raise QueryLimitError(
+            f"{_prefix(where)}the query is nested too deeply or chains too many parts for the safety "
+            "check; simplify it"
+        ) from None
+
+
+def _parse_and_walk(canon: CanonicalText, offset_lines: int, where: str) -> PreparedQuery:
+    text = canon.text
     try:
         tree = sparql_parser.parseQuery(text)
         form = FORMS.get(tree[1].name, tree[1].name)
@@ -371,9 +413,12 @@ def _inspect_cached(text: str, offset_lines: int, where: str) -> PreparedQuery:
             loads.append(str(dict.get(node, "iri")))
     try:
         translate(tree)
+    except RecursionError:
+        raise
     except Exception as exc:
         raise QuerySyntaxError(str(exc), where=where) from None
-    return PreparedQuery(text, form, tuple(services), tuple(dataset), tuple(loads))
+    unaccounted = _unaccounted(canon, form, len(services), len(dataset), len(loads))
+    return PreparedQuery(text, form, tuple(services), tuple(dataset), tuple(loads), unaccounted=unaccounted)
 
 
 def check_allowed(
@@ -383,6 +428,20 @@ def check_allowed(
     allow_update: bool = False,
 ) -> None:
     """Refuse what would reach the network or the disk, or change the store, unless allowed."""
+    reaching = [w for w in prepared.unaccounted if w in ("SERVICE", "LOAD", "FROM/USING")]
+    if reaching and not allow_federation:
+        raise QueryRefused(
+            f"refused: the text holds {reaching[0]} where the safety check found none "
+            "(parsers could read it differently)",
+            "allow_federation",
+        )
+    changing = [w for w in prepared.unaccounted if w not in reaching]
+    if changing and not allow_update:
+        raise QueryRefused(
+            f"refused: the text holds {changing[0]} where the safety check found no update "
+            "(parsers could read it differently)",
+            "allow_update",
+        )
     if prepared.services and not allow_federation:
         raise QueryRefused(
             f"refused: the query calls SERVICE {prepared.services[0]}, which would reach the network",
@@ -411,31 +470,35 @@ def prepare(
     params: Mapping[str, str] | None = None,
     prologue: bool = True,
     where: str = "",
+    max_nesting: int = DEFAULT_MAX_NESTING,
+    max_size: int = DEFAULT_MAX_QUERY_SIZE,
 ) -> PreparedQuery:
-    """The text to run: project prefixes, then the query with its parameters bound; parsed and inspected."""
+    """The text to run: project prefixes, then the query with its parameters bound; canonical, checked.
+
+    What runs is what was checked: the returned text is the canonical text the check parsed.
+    """
     declared = query.parameters if query is not None else ()
     # a catalogue query run with its own text: its inspection is a test, see catalogue_screen
     screened = query is not None and query.from_catalogue and text == query.text
     head = sparql_prologue() if prologue else ""
     offset = head.count("\n")
+    if len(text) > max_size:
+        raise QueryLimitError(
+            f"{_prefix(where)}the query is longer than {max_size} characters, the limit; "
+            "raise it with --max-query-size"
+        )
+    # the user's own text first, so that errors point into it; parameters go into its canonical form
+    text = canonical_text(text, 0, where, max_nesting).text
     if not screened:
-        # check the user's own text first so that syntax errors point into it
-        inspect_query(head + text, offset, where)
+        inspect_query(head + text, offset, where, max_nesting)
     bindings = bind_parameters(declared, params or {})
     if bindings:
         start = where_group_start(text)
         text = text[:start] + values_block(bindings) + text[start:]
     prepared = catalogue_screen(head + text) if screened else None
     if prepared is None:
-        prepared = inspect_query(head + text, offset, where)
-    return PreparedQuery(
-        prepared.text,
-        prepared.form,
-        prepared.services,
-        prepared.dataset_iris,
-        prepared.loads,
-        bindings,
-    )
+        prepared = inspect_query(head + text, offset, where, max_nesting)
+    return dataclasses.replace(prepared, parameters=bindings)
 
 
 # ---------------------------------------------------------------- the embedded store
@@ -511,9 +574,13 @@ def execute(
     allow_federation: bool = False,
     allow_update: bool = False,
     where: str = "",
+    max_nesting: int = DEFAULT_MAX_NESTING,
+    max_size: int = DEFAULT_MAX_QUERY_SIZE,
 ) -> QueryResult:
     """Prepare, check and run a query on a backend."""
-    prepared = prepare(text, query=query, params=params, where=where)
+    prepared = prepare(
+        text, query=query, params=params, where=where, max_nesting=max_nesting, max_size=max_size
+    )
     known = backend.graph_names() if prepared.dataset_iris else None
     check_allowed(prepared, known, allow_federation=allow_federation, allow_update=allow_update)
     return backend.run(prepared)

@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import project
+from .knowledge_graph import KnowledgeGraph
 from .namespaces import FTZ, ID, PREFIXES
 
 SYNTHETIC = ID + "synthetic/"
@@ -108,23 +109,24 @@ class Reference:
 def load_reference(project_: project.Project | None = None) -> Reference:
     """Read countries, M49 sub-regions and products per sector from a project's reference data."""
     folder = (project_ or project.Project.default()).data_dir / "reference"
-    store = ox.Store()
+    kg = KnowledgeGraph()
     for path in sorted(folder.glob("*.trig")):
-        store.extend(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
+        kg.store.extend(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
+    store = kg
     pro = "PREFIX ftz: <" + FTZ + ">\nPREFIX skos: <" + PREFIXES["skos"] + ">\n"
     countries = sorted(
         r["c"].value
-        for r in store.query(pro + "SELECT ?c WHERE { GRAPH ?g { ?c a ftz:Country } }")
+        for r in store.select(pro + "SELECT ?c WHERE { GRAPH ?g { ?c a ftz:Country } }")
         if r["c"].value != ID + "country/CN"
     )
     regions = sorted(
         r["r"].value
-        for r in store.query(
+        for r in store.select(
             pro + "SELECT DISTINCT ?r WHERE { GRAPH ?g { ?c a ftz:Country ; ftz:withinRegion ?r } }"
         )
     )
     products: dict[str, list[str]] = {}
-    for row in store.query(
+    for row in store.select(
         pro + "SELECT ?p ?cat WHERE { GRAPH ?g { ?p a ftz:Product ; skos:broader ?cat } } ORDER BY ?p"
     ):
         sector = SECTOR_OF_CATEGORY.get(row["cat"].value)

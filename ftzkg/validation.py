@@ -245,7 +245,8 @@ def translated_sparql_cache() -> Iterator[None]:
             _TRANSLATED[key] = translate(parse(str(parsed)), base, init_ns)
         return _TRANSLATED[key]
 
-    processor.parseQuery, processor.translateQuery = _QueryText, cached_translate
+    # _QueryText stands in for the parser: the cached translation parses only texts it has not seen.
+    processor.parseQuery, processor.translateQuery = _QueryText, cached_translate  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -366,7 +367,7 @@ def neighbourhood(
                 for predicate in _INVERSE_NODES:
                     for quad in view.incoming(node, predicate):
                         triples.add(quad.triple)
-                        if quad.subject not in seen:
+                        if isinstance(quad.subject, ox.NamedNode | ox.BlankNode) and quad.subject not in seen:
                             seen.add(quad.subject)
                             following.append(quad.subject)
         frontier = following
@@ -389,7 +390,7 @@ def dependents(
                 continue
             for view in views:
                 for quad in view.incoming(node):
-                    if quad.subject not in seen:
+                    if isinstance(quad.subject, ox.NamedNode | ox.BlankNode) and quad.subject not in seen:
                         seen.add(quad.subject)
                         following.append(quad.subject)
                 for predicate in _INVERSE_NODES:

@@ -89,7 +89,8 @@ STANDARD_TERMS: dict[str, frozenset[str]] = {
         "inXSDDate inXSDDateTime inXSDgYear inXSDgYearMonth hasDuration before after"
     ),
     PREFIXES["qudt"]: _terms(
-        "Unit QuantityValue QuantityKind Quantity unit numericValue value quantityKind hasUnit"
+        "Unit QuantityValue QuantityKind Quantity unit numericValue value quantityKind hasUnit "
+        "hasQuantityKind symbol ucumCode"
     ),
     PREFIXES["void"]: _terms(
         "Dataset Linkset triples entities classes properties distinctSubjects distinctObjects "

@@ -63,9 +63,11 @@ class Fault:
     """Make the ``nth`` request matching ``when`` fail with ``action``.
 
     Actions: ``status`` (answer ``status`` and ``message`` without forwarding),
+    ``answer`` (answer ``status`` with ``body`` as ``content_type`` without forwarding),
     ``corrupt`` (forward a broken body), ``stall`` (answer nothing until the proxy
     stops), ``drop_after`` (forward, then close the connection without answering),
-    ``before`` (call ``callback`` first, e.g. to kill the store, then forward).
+    ``before`` (call ``callback`` first, e.g. to kill the store, then forward),
+    ``after`` (forward, call ``callback`` once the store has answered, then pass the answer on).
     """
 
     when: Callable[[Seen], bool]
@@ -73,6 +75,8 @@ class Fault:
     nth: int = 1
     status: int = 500
     message: str = "injected failure"
+    body: bytes = b""  # for ``answer``
+    content_type: str = "application/sparql-results+json"
     callback: Callable[[], None] | None = None
     matched: int = field(default=0, init=False)
 
@@ -203,6 +207,8 @@ class FaultProxy(LoopbackServer):
                 headers = {k: v for k, v in self.headers.items() if k.lower() in passed}
                 if fault is None:
                     self._answer(*proxy._forward(seen, body, headers))
+                elif fault.action == "answer":
+                    self._answer(fault.status, fault.content_type, fault.body)
                 elif fault.action == "status":
                     self._answer(fault.status, "text/plain", fault.message.encode())
                 elif fault.action == "corrupt":
@@ -213,6 +219,11 @@ class FaultProxy(LoopbackServer):
                 elif fault.action == "drop_after":
                     proxy._forward(seen, body, headers)
                     self.close_connection = True
+                elif fault.action == "after":
+                    answer = proxy._forward(seen, body, headers)
+                    assert fault.callback is not None
+                    fault.callback()
+                    self._answer(*answer)
                 elif fault.action == "before":
                     assert fault.callback is not None
                     fault.callback()

@@ -90,7 +90,9 @@ def credentials_env(target) -> dict[str, str]:
     return {}
 
 
-def loader(target, url: str | None = None, chunk_size: int | None = None, **options) -> StoreLoader:
+def loader(
+    target, url: str | None = None, chunk_size: int | None = None, retries: int = 3, **options
+) -> StoreLoader:
     """ftzkg's loader for a store (or for a proxy at ``url`` in front of it), set up by its store type."""
     profile = PROFILES[store_type(target)]
     base = url or target.url
@@ -98,7 +100,9 @@ def loader(target, url: str | None = None, chunk_size: int | None = None, **opti
     if isinstance(target, VirtuosoServer):
         credentials = Credentials("Basic", "dba", target.password)
     endpoints = profile.endpoints(base, authenticated=credentials is not None)
-    client = HttpClient(credentials, endpoints.urls(), auth=profile.auth, backoff=0.01, timeout=120)
+    client = HttpClient(
+        credentials, endpoints.urls(), auth=profile.auth, backoff=0.01, timeout=120, retries=retries
+    )
     return StoreLoader(
         endpoints,
         client,

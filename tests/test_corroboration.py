@@ -249,6 +249,21 @@ def test_a_figure_for_another_period_is_not_compared(tmp_path):
     assert status(kg, "observation/kashgar-area-registered-businesses").status == "uncorroborated"
 
 
+def test_a_count_to_a_known_date_is_not_compared_with_one_since_the_same_launch(tmp_path):
+    """86 companies from the unveiling to January 2024 do not contradict "more than 3,100" since the
+    launch to the article's own, later date: an open period does not contain a closed one."""
+    body = (
+        source("bulletin", ai=False)
+        + 'period:example-to-2024-01 a ftz:Period ; ftz:periodStart "2023-11-11"^^xsd:date ;\n'
+        + '  ftz:periodEnd "2024-01-31"^^xsd:date .\n'
+        + registered("bulletin-count", "bulletin", "86").replace(
+            "period:since-2023-11", "period:example-to-2024-01"
+        )
+    )
+    kg = graph_with(tmp_path, "bulletin", body)
+    assert status(kg, "observation/kashgar-area-registered-businesses").status == "uncorroborated"
+
+
 def test_a_period_containing_the_other_is_compared(tmp_path):
     """The 2025 revenue against a revenue for "2025-01 to 2025-12" stated by another source."""
     body = (

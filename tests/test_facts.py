@@ -254,7 +254,8 @@ def test_planned_production_keeps_the_source_timing(kg):
 def test_zone_area_launch_date_and_corridor(kg):
     rows = select(
         kg,
-        """SELECT ?year ?month ?precision ?ftz (GROUP_CONCAT(DISTINCT ?code; separator=",") AS ?regions) WHERE {
+        """SELECT ?year ?month ?precision ?ftz (GROUP_CONCAT(DISTINCT ?code; separator=",") AS ?regions)
+           WHERE {
              ?zone ftz:launchedOn ?launch ; ftz:isAreaOf/rdfs:label ?ftz ;
                    ftz:servesCorridor/ftz:connectsRegion/skos:notation ?code .
              ?launch ftz:year ?year ; ftz:month ?month ; ftz:precision ?precision .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import owlrl
+import pyoxigraph as ox
 import pytest
 import rdflib
 from owlrl.Namespaces import ERRNS
@@ -12,6 +13,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from ftzkg.namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH
+from ftzkg.site.site_queries import select as site_select
 
 ONT = URIRef(ONTOLOGY)
 
@@ -23,7 +25,32 @@ def ontology(kg) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def ontology_and_data(kg) -> rdflib.Graph:
-    return kg.rdflib_graph(kg.data_graph_names())
+    """The ontology and the data, with the generated code lists cut to what the reasoner needs to see.
+
+    OWL-RL in Python takes minutes over 7,000 HS codes and 250 countries, and every entry of
+    a generated code list has the same statements: the entries the other graphs use (with
+    what contains them) and the first entries of each code list stand for the rest.
+    """
+    provenance = ox.NamedNode(str(DCTERMS.provenance))
+    generated = {
+        g for g in kg.store.named_graphs() if any(kg.store.quads_for_pattern(g, provenance, None, g))
+    }
+    keep = {ox.NamedNode(row["entity"].value) for row in site_select(kg, "entities")}
+    graph = rdflib.Graph()
+    quads = [
+        q
+        for g in kg.data_graph_names()
+        for q in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    ]
+    keep.update(
+        q.object for q in quads if q.graph_name not in generated and isinstance(q.object, ox.NamedNode)
+    )
+    for name in generated:
+        subjects = sorted({q.subject.value for q in kg.store.quads_for_pattern(None, None, None, name)})
+        keep.update(ox.NamedNode(s) for s in subjects[:25])
+    kept = [q.triple for q in quads if q.graph_name not in generated or q.subject in keep]
+    graph.parse(data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
 
 
 def ftz_terms(graph: rdflib.Graph, kind: URIRef) -> list[URIRef]:

@@ -77,7 +77,7 @@ def test_every_source_phrase_stands_in_its_quote(kg):
 
 QUALIFIER_WORDS = {
     "MoreThan": r"\b(more than|over)\b",
-    "Approximately": r"\b(around|about|approximately|roughly|nearly)\b",
+    "Approximately": r"\b(around|about|approximately|roughly|nearly|almost)\b",
     "Range": r"\b\w+ to \w+\b|\d\s*[\u2013-]\s*\d",  # "one to three", "1-3" with a hyphen or an en dash
     "BestCase": r"\bas little as\b",
     "UpTo": r"\bup to\b",

@@ -22,6 +22,7 @@ PEOPLE = ID + "source/people-cn-2023-11-25-kashgar-to-facilitate-trade"
 GLOBAL_TIMES = ID + "source/global-times-2023-11-13-kashi-area-inaugurated"
 SERVICES = ID + "source/chinaservicesinfo-2023-11-14-kashgar-area-opening-up"
 PEARL = ID + "source/pearl-2025-09-21-guangdong-aid-digital-boom"
+PEOPLE_2024 = ID + "source/people-cn-2024-01-31-xinjiang-trade-zone-growth"
 FTZ = "https://w3id.org/ftzkg/ontology#"
 
 #: source, address, publisher, date, title (None where the copy of the page shows none)
@@ -53,6 +54,13 @@ PAGES = [
         "chinaservicesinfo.com",
         "2023-11-14",
         None,
+    ),
+    (
+        PEOPLE_2024,
+        "http://en.people.cn/n3/2024/0131/c90000-20128844.html",
+        "en.people.cn",
+        "2024-01-31",
+        "Xinjiang trade zone to drive region's growth",
     ),
     (
         PEARL,
@@ -101,7 +109,8 @@ def figure(kg, src: str, measure: str, subject: str, unit: str) -> list[dict]:
     return select(
         kg,
         """SELECT ?value ?qualifier ?phrase WHERE { GRAPH ?src {
-             ?o ftz:hasMeasure ?measure ; ftz:unit ?unit ; ftz:qualifier ?qualifier ; ftz:numericValue ?value ;
+             ?o ftz:hasMeasure ?measure ; ftz:unit ?unit ; ftz:qualifier ?qualifier ;
+                ftz:numericValue ?value ;
                 ftz:sourcePhrase ?phrase ; ftz:refArea|ftz:refEnterprise ?subject } }""",
         src=src,
         measure=FTZ + measure,
@@ -136,6 +145,9 @@ FIGURES = [
     (PEOPLE, "LandArea", "zone/china-xinjiang-pilot-ftz", KM2, "179.66", "Exact"),
     (PEOPLE, "ContractedProjectFunds", "zone/kashgar-area", CNY, "17600000000", "MoreThan"),
     (PEOPLE, "TotalImportsAndExports", "place/kashgar", CNY, "61040000000", "Exact"),
+    (PEOPLE_2024, "LandArea", "zone/china-xinjiang-pilot-ftz", KM2, "180", "Approximately"),
+    (PEOPLE_2024, "NewEnterprisesEstablished", "zone/kashgar-area", NUM, "86", "Exact"),
+    (PEOPLE_2024, "Investment", "zone/kashgar-area", CNY, "12590000000", "MoreThan"),
 ]
 
 
@@ -188,7 +200,8 @@ def derivations(kg) -> set[tuple[str, str, str]]:
         kg,
         """SELECT ?derived ?original ?certainty WHERE {
              ?derived ftz:derivedFromSource ?original ; prov:qualifiedDerivation ?d .
-             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ; ftz:hasDerivationCertainty ?certainty ;
+             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ;
+                ftz:hasDerivationCertainty ?certainty ;
                 ftz:derivationEvidence ?why }""",
     )
     return {(r["derived"], r["original"], r["certainty"][len(FTZ) :]) for r in rows}
