@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .engine_names import DEFAULT_ENGINE
+from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph, Stats
-from .parsing import DEFAULT_MAX_BYTES, RdfInputError
+from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
 
@@ -196,20 +197,21 @@ class ProjectGraph:
         *,
         format: str = "turtle",
         engine: str = DEFAULT_ENGINE,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> ValidationReport:
         """Check new data in the context of the graph: only problems it introduces or touches.
 
         ``contribution`` is a file path or a list of them, RDF text (a ``str`` that is
         not the path of a file; ``format`` says which: turtle, trig, nt, nq, jsonld,
-        xml), or an iterable of pyoxigraph quads or triples. Raises
-        :class:`ftzkg.parsing.RdfInputError` for input that cannot be used at all.
+        xml), or an iterable of pyoxigraph quads or triples. ``limits`` bounds what is
+        read (:class:`ftzkg.input_limits.Limits`). Raises :class:`ftzkg.parsing.RdfInputError`
+        for input that cannot be used at all or is above a limit.
         """
         from .contribution import validate_contribution
 
         def check(paths: list[Path]) -> ValidationReport:
             return validate_contribution(
-                paths, self.kg, engine=engine, max_bytes=max_bytes, project_=self.project, index=self._index
+                paths, self.kg, engine=engine, limits=limits, project_=self.project, index=self._index
             )
 
         if isinstance(contribution, Path) or (isinstance(contribution, str) and _is_file(contribution)):

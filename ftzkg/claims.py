@@ -23,7 +23,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from .intervals import QualifiedValue, decimal_or_none
-from .namespaces import FTZ, PREFIXES
+from .namespaces import DERIVED_GRAPHS, FTZ, PREFIXES, SHAPES_GRAPH
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 RDFS_SUBCLASS = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
@@ -182,6 +182,10 @@ class ValueClaim:
     def group(self) -> tuple[str, str, str]:
         return (self.kind, self.slot, self.measure)
 
+    def key(self) -> tuple:
+        """What two comparable figures share exactly (the period and programme are checked after)."""
+        return (*self.group(), self.areas, self.enterprises, self.scope)
+
     def same_subject(self, other: ValueClaim) -> bool:
         """Same measure of the same area or firm (and programme and scope where given), same period."""
         if self.group() != other.group():
@@ -247,8 +251,113 @@ def _qualified(reader: GraphReader, node: Term) -> QualifiedValue | None:
     )
 
 
+#: Named graphs that hold no fact: leaving them out changes nothing the bulk query finds.
+_FACTLESS_GRAPHS = {ox.NamedNode(g) for g in (SHAPES_GRAPH, *DERIVED_GRAPHS)}
+
+_BULK_QUERY = """
+SELECT ?fact ?cls ?slot ?measure ?area ?firm ?programme ?scope ?period ?quote
+       ?qualifier ?num ?min ?max ?unit ?phrase
+WHERE {
+  { VALUES ?cls { %s } ?fact a ?cls . BIND(?fact AS ?v) BIND("value" AS ?slot) }
+  UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:before ?v . BIND("before" AS ?slot) }
+  UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:after ?v . BIND("after" AS ?slot) }
+  UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:reduction ?v . BIND("reduction" AS ?slot) }
+  ?fact ftz:hasMeasure ?measure .
+  ?v ftz:qualifier ?qualifier .
+  OPTIONAL { ?v ftz:numericValue ?num } OPTIONAL { ?v ftz:minValue ?min } OPTIONAL { ?v ftz:maxValue ?max }
+  OPTIONAL { ?v ftz:unit ?unit } OPTIONAL { ?v ftz:sourcePhrase ?phrase }
+  OPTIONAL { ?fact ftz:refArea ?area } OPTIONAL { ?fact ftz:refEnterprise ?firm }
+  OPTIONAL { ?fact ftz:refProgramme ?programme } OPTIONAL { ?fact ftz:hasInnovationScope ?scope }
+  OPTIONAL { ?fact ftz:refPeriod ?period } OPTIONAL { ?fact ftz:quote ?quote }
+}"""
+
+
+def _first_text(terms: set[Term]) -> str | None:
+    """What :meth:`GraphReader.text` gives for these values: the first in order, as text."""
+    if not terms:
+        return None
+    term = sorted(terms, key=str)[0]
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else None
+
+
+def _all_value_claims(reader: GraphReader) -> list[ValueClaim]:
+    """Every figure of a one-store graph in one SPARQL query: the same claims as reading fact by fact,
+    in a fraction of the time on a large graph (whole-graph validation compares them all)."""
+    observations = reader.subclasses(FTZ + "Observation")
+    effects = reader.subclasses(FTZ + "LogisticsEffect")
+    sources = reader.subclasses(FTZ + "Source")
+    observation_list = " ".join(f"<{c}>" for c in sorted(observations))
+    effect_list = " ".join(f"<{c}>" for c in sorted(effects - observations))
+    query = _BULK_QUERY % (observation_list, effect_list, effect_list, effect_list)
+    rows: dict[tuple[str, str], dict[str, set[Term]]] = {}
+    kinds: dict[str, str] = {}
+    names = [
+        "measure",
+        "area",
+        "firm",
+        "programme",
+        "scope",
+        "period",
+        "quote",
+        "qualifier",
+        "num",
+        "min",
+        "max",
+        "unit",
+        "phrase",
+    ]
+    solutions = reader.stores[0].query("PREFIX ftz: <" + FTZ + ">\n" + query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
+        fact = row["fact"]
+        if not isinstance(fact, ox.NamedNode):
+            continue
+        key = (fact.value, row["slot"].value)
+        kind = "Observation" if row["cls"].value in observations else "LogisticsEffect"
+        if kinds.setdefault(fact.value, kind) != kind:
+            kinds[fact.value] = "Observation"  # typed as both: read as an observation, as fact by fact
+        values = rows.setdefault(key, {n: set() for n in names})
+        for n in names:
+            if row[n] is not None:
+                values[n].add(row[n])
+    periods: dict[str | None, Period | None] = {}
+    claims: list[ValueClaim] = []
+    for (fact, slot), v in sorted(rows.items()):
+        period_iri = _first_text(v["period"])
+        if period_iri not in periods:
+            periods[period_iri] = (
+                read_period(reader, sorted(v["period"], key=str)[0]) if v["period"] else None
+            )
+        claims.append(
+            ValueClaim(
+                fact=fact,
+                slot=slot,
+                kind=kinds[fact],
+                measure=_first_text(v["measure"]) or "",
+                areas=_iris(v["area"]),
+                enterprises=_iris(v["firm"]),
+                programmes=_iris(v["programme"]),
+                scope=_first_text(v["scope"]),
+                period=periods[period_iri],
+                value=QualifiedValue(
+                    qualifier=_first_text(v["qualifier"]) or "",
+                    value=decimal_or_none(_first_text(v["num"])),
+                    minimum=decimal_or_none(_first_text(v["min"])),
+                    maximum=decimal_or_none(_first_text(v["max"])),
+                    unit=_first_text(v["unit"]),
+                    phrase=_first_text(v["phrase"]),
+                ),
+                sources=fact_sources(reader, ox.NamedNode(fact), sources),
+                quote=_first_text(v["quote"]),
+            )
+        )
+    return claims
+
+
 def value_claims(reader: GraphReader, facts: Iterable[Term] | None = None) -> list[ValueClaim]:
     """The figures stated by observations and logistics effects (all, or the given fact nodes)."""
+    if facts is None and len(reader.stores) == 1 and reader.excluded <= _FACTLESS_GRAPHS:
+        return _all_value_claims(reader)
     observations = reader.subclasses(FTZ + "Observation")
     effects = reader.subclasses(FTZ + "LogisticsEffect")
     sources = reader.subclasses(FTZ + "Source")

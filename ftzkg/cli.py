@@ -8,32 +8,74 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import click
 
 from . import __version__
 from .api import ProjectGraph
 from .engine_names import DEFAULT_ENGINE, ENGINES
+from .input_limits import DEFAULT_LIMITS, Limits
 from .namespaces import shorten
-from .parsing import DEFAULT_MAX_BYTES, RdfInputError
+from .parsing import RdfInputError
 from .project import Project, ProjectError
 from .project_store import StoreBusyError
+from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
+#: An unexpected error inside ftzkg (a bug): one line, the traceback only with --debug.
+EXIT_INTERNAL = 4
+
+
+def one_line(message: str) -> str:
+    """``message`` safe for a terminal: one line, control characters escaped, no URL credentials."""
+    from .http_client import redact_userinfo
+
+    text = " ".join(redact_userinfo(message).split())
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
     """Print one error line to standard error and exit with ``code``."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
     sys.exit(code)
+
+
+class BoundaryGroup(click.Group):
+    """The command group: no traceback reaches a user unless ``--debug`` (or FTZKG_DEBUG=1) asks."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # `ftzkg query ... | head`: the reader left, nothing is wrong
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
+        except Exception as exc:
+            debug = bool((ctx.obj or {}).get("debug")) or os.environ.get("FTZKG_DEBUG", "") not in ("", "0")
+            if debug:
+                child = getattr(exc, "child_traceback", "")
+                if child:
+                    click.echo(child, err=True, nl=False)
+                raise
+            detail = str(exc) or "no message"
+            click.echo(
+                f"error: internal error ({getattr(exc, 'child_type', type(exc).__name__)}: "
+                f"{one_line(detail)[:300]}); "
+                "run again with --debug for the traceback and report it",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
 
 
 def current_project() -> Project:
@@ -83,7 +125,7 @@ def opened(in_memory: bool = False) -> Iterator[ProjectGraph]:
         graph.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ftzkg")
 @click.option(
     "--project",
@@ -96,16 +138,19 @@ def opened(in_memory: bool = False) -> Iterator[ProjectGraph]:
     is_flag=True,
     help="Parse the sources into memory instead of using the project's persistent store (writes nothing).",
 )
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also FTZKG_DEBUG=1).")
 @click.pass_context
-def main(ctx: click.Context, project_dir: str | None, in_memory: bool) -> None:
+def main(ctx: click.Context, project_dir: str | None, in_memory: bool, debug: bool) -> None:
     """Build, validate, query, load and serve the free trade zone knowledge graph.
 
     Commands read the project's persistent store (.ftzkg/ in the project folder),
     brought up to date first with the files that changed since the last command.
 
-    Exit codes: 0 ok, 1 validation failures, 2 unusable input, 3 store or network failure.
+    \b
+    Exit codes: 0 ok, 1 validation failures, 2 unusable input, 3 store or network
+    failure or time-out, 4 internal error (a bug; --debug shows the traceback).
     """
-    ctx.obj = {"project": project_dir, "in_memory": in_memory}
+    ctx.obj = {"project": project_dir, "in_memory": in_memory, "debug": debug}
 
 
 # ---------------------------------------------------------------- init
@@ -220,9 +265,30 @@ def build(out_dir: str) -> None:
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
+    default=DEFAULT_LIMITS.max_bytes,
     show_default=True,
-    help="Refuse any contribution file larger than this.",
+    help="Refuse a contribution file larger than this (only regular files are read).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_depth,
+    show_default=True,
+    help="Refuse brackets ( [ { << nested deeper than this (XML elements in RDF/XML).",
+)
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_triples,
+    show_default=True,
+    help="Refuse a contribution of more triples than this (all files together).",
+)
+@click.option(
+    "--max-literal-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_literal_bytes,
+    show_default=True,
+    help="Refuse a literal longer than this (UTF-8 bytes).",
 )
 @click.option("--fail-on-warning", is_flag=True, help="Exit 1 when there are warnings, not only violations.")
 @click.option(
@@ -232,13 +298,28 @@ def build(out_dir: str) -> None:
     show_default=True,
     help="SHACL engine.",
 )
-def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning: bool, engine: str) -> None:
+def validate(
+    files: tuple[Path, ...],
+    fmt: str,
+    max_bytes: int,
+    max_depth: int,
+    max_triples: int,
+    max_literal_bytes: int,
+    fail_on_warning: bool,
+    engine: str,
+) -> None:
     """Validate the knowledge graph, or FILES as a contribution to it.
 
     Without FILES, every data graph is checked with the shapes of ontology/shapes.ttl
     and for vocabulary conformance. With FILES (Turtle, TriG, N-Triples, N-Quads,
     JSON-LD, RDF/XML), they are checked in the context of the existing graph:
     only problems they introduce or touch are reported, with what they add.
+
+    FILES are untrusted: nothing they name is fetched (remote @context,
+    owl:imports: a warning says so), embedded shapes never run, only regular
+    files are read, and the --max-* limits are checked before the work they
+    bound. Ill-typed literals ("2025-02-30"^^xsd:date), relative JSON-LD IRIs
+    and input above a limit are refused with file:line:column (exit 2).
 
     \b
     Exit codes: 0 valid (warnings allowed), 1 violations (or warnings with
@@ -254,7 +335,8 @@ def validate(files: tuple[Path, ...], fmt: str, max_bytes: int, fail_on_warning:
     try:
         with opened() as graph:
             if files:
-                report = graph.validate_contribution(list(files), engine=engine, max_bytes=max_bytes)
+                limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
+                report = graph.validate_contribution(list(files), engine=engine, limits=limits)
             else:
                 report = graph.validate(engine=engine)
     except RdfInputError as exc:
@@ -346,6 +428,20 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="Refuse query texts longer than this many characters.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    help="Stop the query after this many seconds, endpoint requests included (exit 3).",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=16),
+    default=DEFAULT_MAX_MEMORY_MB,
+    show_default=True,
+    help="Stop the query when it needs more memory, or its result more bytes, than this many MB (exit 3).",
+)
 def query(
     name: str | None,
     sparql: str | None,
@@ -358,11 +454,21 @@ def query(
     max_width: int,
     max_nesting: int,
     max_query_size: int,
+    timeout: float,
+    max_memory: int,
 ) -> None:
     """Run a catalogue query by NAME, a .rq file, '-' (standard input) or --sparql TEXT.
 
     Queries see the union of all named graphs as their default graph. Parameters are
     bound as typed RDF terms, never pasted into the text.
+
+    Query text is untrusted: SERVICE, LOAD, FROM of an outside IRI and updates are
+    refused (exit 2) unless --allow-federation / --allow-update; the text is written
+    again canonically (no comments, one kind of line break) and that text is both
+    checked and run. Each query runs in its own process, stopped at --timeout or
+    --max-memory (exit 3); nesting beyond --max-nesting and texts beyond
+    --max-query-size are refused before parsing (exit 2). With --endpoint,
+    credentials come from FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN, never the URL.
 
     \b
     Example:
@@ -374,6 +480,7 @@ def query(
     from pathlib import Path
 
     from .catalogue import CatalogueError, QueryFile, find_query, parse_query_text
+    from .query_limits import LimitExceeded, Limits, run_bounded
     from .querying import Backend, BackendError, EmbeddedBackend, QueryError, QueryRefused, execute
     from .results import FORMAT_NAMES, FormatError, write
 
@@ -407,12 +514,18 @@ def query(
         fail(str(exc))
         return
     assert isinstance(entry, QueryFile)
+    limits = Limits(timeout, max_memory)
     stack = contextlib.ExitStack()
     backend: Backend
     if endpoint is not None:
         from .endpoint import EndpointBackend
+        from .http_client import ConfigurationError, credentials_from_env
 
-        backend = EndpointBackend(endpoint)
+        try:
+            backend = EndpointBackend(endpoint, timeout, credentials_from_env(), max_bytes=limits.max_bytes)
+        except ConfigurationError as exc:
+            fail(str(exc))
+            return
     elif store_dir is not None:
         import pyoxigraph as ox
 
@@ -424,8 +537,8 @@ def query(
     else:  # an update only ever changes a copy in memory, never the project's store
         backend = EmbeddedBackend(stack.enter_context(opened(in_memory=allow_update)).kg.store)
     where = str(entry.path) if entry.path else entry.name
-    out = sys.stdout.buffer
-    try:
+
+    def run(out: BinaryIO) -> None:
         result = execute(
             backend,
             entry.text,
@@ -438,14 +551,19 @@ def query(
             max_size=max_query_size,
         )
         write(result, out, fmt, labeller=backend.labels, max_width=max_width)
+
+    try:
+        output = run_bounded(run, limits)
     except QueryRefused as exc:
         fail(f"{exc}; pass --{exc.opt_in.replace('_', '-')} to run it anyway")
     except (QueryError, FormatError) as exc:
         fail(str(exc))
-    except BackendError as exc:
-        fail(str(exc), 3)
+    except (BackendError, LimitExceeded) as exc:
+        fail(str(exc), EXIT_STORE)
     finally:
         stack.close()
+    sys.stdout.buffer.write(output)
+    sys.stdout.buffer.flush()
 
 
 # ---------------------------------------------------------------- load, serve: issue 5

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,15 +28,19 @@ import rdflib
 from rdflib.namespace import SH
 
 from . import project
+from .data_graphs import graph_descriptions, source_classes_of
+from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph
-from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_NS, shorten
-from .parsing import DEFAULT_MAX_BYTES, RdfInputError, parse_untrusted
+from .missing_reference import explain_missing
+from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_GRAPH, SHAPES_NS, shorten
+from .parsing import RdfInputError, parse_untrusted
 from .shacl_engines import DEFAULT_ENGINE
 from .source_contradictions import contribution_contradictions
 from .source_index import MemoryIndex
 from .validation import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
+    IMPORTS_CHECK,
     INVERSE_PROPERTIES,
     ONTOLOGY_PROTECTION_CHECK,
     Additions,
@@ -57,7 +62,31 @@ from .validation import (
 from .vocabulary import RDF_TYPE, Vocabulary
 
 SH_NS = PREFIXES["sh"]
+XSD = PREFIXES["xsd"]
+#: Numeric datatypes, compared by value ("207" and "207.0" are the same number).
+NUMERIC_TYPES = frozenset(
+    XSD + name
+    for name in [
+        "decimal",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
 OWL_FUNCTIONAL = PREFIXES["owl"] + "FunctionalProperty"
+OWL_IMPORTS = PREFIXES["owl"] + "imports"
 MAX_COUNT_COMPONENT = str(SH.MaxCountConstraintComponent)
 
 
@@ -116,7 +145,7 @@ def validate_contribution(
     paths: Sequence[Path],
     kg: KnowledgeGraph | None = None,
     engine: str = DEFAULT_ENGINE,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits = DEFAULT_LIMITS,
     project_: project.Project | None = None,
     index: Locations | None = None,
 ) -> ValidationReport:
@@ -125,15 +154,25 @@ def validate_contribution(
     ``project_`` (default: :meth:`ftzkg.project.Project.default`) gives the shapes;
     ``kg`` defaults to its files loaded in memory. Existing nodes are placed in files
     by ``index`` (the persistent store's), else by an index of the data files made here.
-    Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all.
+    Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all,
+    or when the files hold more than ``limits.max_triples`` triples together.
     """
     project_ = project_ or project.Project.default()
     parsed = []
+    total = 0
     for path in paths:
         try:
-            parsed.append((path, parse_untrusted(path, max_bytes=max_bytes)))
+            quads = parse_untrusted(path, limits=limits)
         except RdfInputError as exc:  # name the file as the report does
             raise RdfInputError(display_path(path, project_), exc.message, exc.line, exc.column) from None
+        total += len(quads)
+        if total > limits.max_triples:
+            raise RdfInputError(
+                display_path(path, project_),
+                f"the contribution's files hold more than {limits.max_triples} triples together, "
+                "the limit (--max-triples)",
+            )
+        parsed.append((path, quads))
     kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     ontology = kg.quads([ONTOLOGY_GRAPH])
     shapes = load_shapes(project_)
@@ -162,6 +201,7 @@ def validate_contribution(
             triples.setdefault(quad.triple, name)
             home.setdefault(subject, name)
         file_findings = vocabulary_findings(vocabulary, kept)
+        file_findings.extend(_imports(kept))
         for subject, predicates in protected.items():
             file_findings.append(
                 Finding(
@@ -192,7 +232,10 @@ def validate_contribution(
                 file, line = locator.locate(finding.focus, name)
             findings.append(Finding(**{**finding.__dict__, "file": file or name, "line": line}))
 
-    existing = StoreView(kg.store)
+    # A file whose graph is already in the knowledge graph (a source being re-checked or
+    # corrected) replaces that graph: it is compared with the rest of the graph, not with itself.
+    replaced = _graphs_of(parsed, ontology)
+    existing = StoreView(kg.store, excluded_graphs=(ONTOLOGY_GRAPH, SHAPES_GRAPH, *replaced))
     contribution_store = ox.Store()
     contribution_store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     added = StoreView(contribution_store, excluded_graphs=())
@@ -218,12 +261,17 @@ def validate_contribution(
         if t.predicate.value in INVERSE_PROPERTIES and isinstance(t.object, ox.NamedNode | ox.BlankNode)
     )
     focus = (touched | dependents([existing, added], anchors, skip=skip)) - skip
-    focus_text = {_text(n) for n in focus}
-    touched_text = {_text(n) for n in touched}
+    # The named graphs the files fill, as nodes for ftzsh:DataGraphShape (graph IRI = its source's IRI)
+    graph_nodes = graph_descriptions([q for _, quads in parsed for q in quads], source_classes_of(ontology))
+    focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
+    touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
     ontology_graph = to_rdflib(ontology)
     after, report = shacl_findings(
-        to_rdflib(neighbourhood([existing, added], focus, skip=skip)), ontology_graph, shapes, engine
+        to_rdflib(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes)),
+        ontology_graph,
+        shapes,
+        engine,
     )
     before_keys: set[tuple] = set()
     if focus - touched:
@@ -242,17 +290,41 @@ def validate_contribution(
         written_in = home.get(finding.focus)
         if written_in:
             file, line = locator.locate(finding.focus, written_in)
+        elif finding.shape == SHAPES_NS + "DataGraphShape":  # a graph name, written in a contribution file
+            file, line = locator.locate(finding.focus)
         else:
             file, line = data_locator.locate(finding.focus)
         findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))
 
+    def described(iri: str) -> bool:
+        node = ox.NamedNode(iri)
+        return any(True for _ in kg.store.quads_for_pattern(node, None, None, None)) or any(
+            True for _ in contribution_store.quads_for_pattern(node, None, None, None)
+        )
+
     return ValidationReport(
-        findings=sort_findings(findings),
+        findings=sort_findings(explain_missing(findings, described)),
         report_graph=report,
         files=list(names.values()),
-        additions=_additions(triples, existing),
+        additions=_additions(triples, StoreView(kg.store)),
         focus_nodes=len(focus),
     )
+
+
+def _imports(quads: Iterable[ox.Quad]) -> list[Finding]:
+    """A warning for each owl:imports: what it points to is never fetched, read or validated."""
+    return [
+        Finding(
+            "Warning",
+            _text(q.subject),
+            IMPORTS_CHECK,
+            f"owl:imports {_short(q.object)} is never followed: only the statements in the contribution's "
+            "own files are validated and added. Include the imported statements you need in the files.",
+            value=_text(q.object),
+        )
+        for q in quads
+        if q.predicate.value == OWL_IMPORTS
+    ]
 
 
 def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:
@@ -263,15 +335,65 @@ def triples_file(finding: Finding, triples: dict[ox.Triple, str]) -> str | None:
     return None
 
 
+def _graphs_of(parsed: list[tuple[Path, list[ox.Quad]]], ontology: list[ox.Quad]) -> set[str]:
+    """The named graphs the contribution's files fill: the graphs a TriG or N-Quads file names,
+    and for a triples-only file the one source it describes (as the build puts it)."""
+    classes = source_classes_of(ontology)
+    graphs: set[str] = set()
+    for _path, quads in parsed:
+        named = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        if named:
+            graphs |= named
+            continue
+        sources = {
+            q.subject.value
+            for q in quads
+            if q.predicate.value == RDF_TYPE
+            and isinstance(q.object, ox.NamedNode)
+            and q.object.value in classes
+            and isinstance(q.subject, ox.NamedNode)
+        }
+        if len(sources) == 1:
+            graphs |= sources
+    return graphs
+
+
+def same_value(a: ox.Term, b: ox.Term) -> bool:
+    """Whether two RDF terms denote the same value: "207"^^xsd:integer is "207.0"^^xsd:decimal."""
+    if a == b:
+        return True
+    if not (isinstance(a, ox.Literal) and isinstance(b, ox.Literal)):
+        return False
+    if a.datatype.value in NUMERIC_TYPES and b.datatype.value in NUMERIC_TYPES:
+        try:
+            return Decimal(a.value) == Decimal(b.value)
+        except InvalidOperation:
+            return False
+    if a.datatype == b.datatype and a.datatype.value == XSD + "boolean":
+        return (a.value.strip() in ("true", "1") and b.value.strip() in ("true", "1")) or (
+            a.value.strip() in ("false", "0") and b.value.strip() in ("false", "0")
+        )
+    return a.datatype == b.datatype and a.language == b.language and a.value.strip() == b.value.strip()
+
+
 def _conflicts(triples: dict[ox.Triple, str], existing: StoreView, single: set[str]) -> list[Finding]:
-    """A second value for a single-valued property the existing graph already sets."""
+    """A second value for a single-valued property the existing graph already sets.
+
+    Values are compared, not spellings; a value the graph already holds is never a
+    conflict (re-checking a file already in the graph reports nothing against itself).
+    """
     found: list[Finding] = []
     for triple in triples:
         if triple.predicate.value not in single or not isinstance(triple.subject, ox.NamedNode):
             continue
-        for quad in existing.store.quads_for_pattern(triple.subject, triple.predicate, None, None):
-            if quad.object == triple.object or not existing._keep(quad):
-                continue
+        present = [
+            q
+            for q in existing.store.quads_for_pattern(triple.subject, triple.predicate, None, None)
+            if existing._keep(q)
+        ]
+        if any(same_value(q.object, triple.object) for q in present):
+            continue
+        for quad in present:
             graph = _short(quad.graph_name) if isinstance(quad.graph_name, ox.NamedNode) else "default graph"
             found.append(
                 Finding(

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .claims import (
+    PROV_DERIVED,
     RDF_TYPE,
+    RELATION_ROLES,
     GraphReader,
-    RelationClaim,
     ValueClaim,
     fact_sources,
     ftz,
@@ -161,29 +162,44 @@ def _witness(lineage: Lineage, claim_sources: frozenset[str], evidence_sources: 
     return None
 
 
-def assess(reader: GraphReader) -> list[Assessment]:
-    """A status for every fact of an AI-assisted source, with the evidence for it."""
-    lineage = Lineage.read(reader)
-    fact_classes = reader.subclasses(FTZ + "SourcedFact")
-    values = value_claims(reader)
-    relations = relation_claims(reader)
-    derived = {s.value for s in reader.subjects(ftz("isDerived"), ox.Literal("true", datatype=_XSD_BOOLEAN))}
-    by_group: dict[tuple, list[ValueClaim]] = defaultdict(list)
-    for claim in values:
-        by_group[claim.group()].append(claim)
-    by_firm: dict[tuple, list[RelationClaim]] = defaultdict(list)
-    for claim in relations:
-        by_firm[(claim.kind, claim.firm)].append(claim)
-    values_of: dict[str, list[ValueClaim]] = defaultdict(list)
-    for claim in values:
-        values_of[claim.fact].append(claim)
-    relation_of = {c.fact: c for c in relations}
+def ai_assisted_facts(reader: GraphReader, lineage: Lineage) -> list[ox.NamedNode]:
+    """The fact nodes that rest on an AI-assisted source, found backwards from those sources.
 
+    Followed back through prov:wasDerivedFrom from each AI-assisted source to the facts citing it
+    and the facts derived from those, never through another source (a rewrite of it).
+    """
+    fact_classes = reader.subclasses(FTZ + "SourcedFact")
+    found: set[ox.NamedNode] = set()
+    todo = [ox.NamedNode(s) for s in sorted(lineage.ai_assisted)]
+    while todo:
+        for citing in reader.subjects(PROV_DERIVED, todo.pop()):
+            if isinstance(citing, ox.NamedNode) and citing not in found and reader.is_a(citing, fact_classes):
+                found.add(citing)
+                todo.append(citing)
+    return sorted(found, key=lambda n: n.value)
+
+
+def _candidates(reader: GraphReader, claim: ValueClaim) -> list[ox.NamedNode]:
+    """Fact nodes of the same measure and the same area or firm: the only ones a figure is compared with."""
+    sets = [set(reader.subjects(ftz("hasMeasure"), ox.NamedNode(claim.measure)))]
+    sets += [set(reader.subjects(ftz("refArea"), ox.NamedNode(a))) for a in claim.areas]
+    sets += [set(reader.subjects(ftz("refEnterprise"), ox.NamedNode(e))) for e in claim.enterprises]
+    common = set.intersection(*sets)
+    return sorted((n for n in common if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
+
+
+def assess(reader: GraphReader) -> list[Assessment]:
+    """A status for every fact of an AI-assisted source, with the evidence for it.
+
+    Starts from the AI-assisted sources and looks up only the facts that could back each of
+    their facts (same measure and subject, same firm), so it costs in proportion to those facts,
+    not to the whole graph.
+    """
+    lineage = Lineage.read(reader)
     source_classes = reader.subclasses(FTZ + "Source")
+    true = ox.Literal("true", datatype=_XSD_BOOLEAN)
     assessments: list[Assessment] = []
-    for node in reader.instances(fact_classes):
-        if not isinstance(node, ox.NamedNode):
-            continue
+    for node in ai_assisted_facts(reader, lineage):
         fact = node.value
         sources = fact_sources(reader, node, source_classes)
         ai = tuple(sorted(s for s in sources if s in lineage.ai_assisted))
@@ -191,10 +207,15 @@ def assess(reader: GraphReader) -> list[Assessment]:
             continue
         evidence: list[Evidence] = []
         slot_status: list[str] = []
-        for claim in values_of.get(fact, []):
+        for claim in value_claims(reader, [node]):
+            others = [
+                n
+                for n in _candidates(reader, claim)
+                if n != node and true not in reader.objects(n, ftz("isDerived"))
+            ]
             found: list[Evidence] = []
-            for other in by_group[claim.group()]:
-                if other.fact == fact or other.fact in derived or not claim.same_subject(other):
+            for other in value_claims(reader, others):
+                if other.slot != claim.slot or not claim.same_subject(other):
                     continue
                 witness = _witness(lineage, sources, other.sources)
                 if witness is None:
@@ -212,11 +233,12 @@ def assess(reader: GraphReader) -> list[Assessment]:
                 if found
                 else "uncorroborated"
             )
-        relation = relation_of.get(fact)
-        if relation is not None:
+        for relation in relation_claims(reader, [node]):
+            role = ftz(RELATION_ROLES[relation.kind])
+            same_firm = [n for n in reader.subjects(role, ox.NamedNode(relation.firm)) if n != node]
             found = []
-            for other in by_firm[(relation.kind, relation.firm)]:
-                if other.fact == fact or not supports(reader, other, relation):
+            for other in relation_claims(reader, same_firm):
+                if not supports(reader, other, relation):
                     continue
                 witness = _witness(lineage, sources, other.sources)
                 if witness is not None:
@@ -309,12 +331,12 @@ class Contradiction:
 
 def contradictions(claims: Iterable[ValueClaim], others: Iterable[ValueClaim]) -> list[Contradiction]:
     """Pairs of figures from different sources, same measure, subject and period, that disagree."""
-    by_group: dict[tuple, list[ValueClaim]] = defaultdict(list)
+    by_key: dict[tuple, list[ValueClaim]] = defaultdict(list)
     for other in others:
-        by_group[other.group()].append(other)
+        by_key[other.key()].append(other)
     found: list[Contradiction] = []
     for claim in claims:
-        for other in by_group[claim.group()]:
+        for other in by_key[claim.key()]:
             if other.fact == claim.fact or not claim.sources or not other.sources:
                 continue
             if claim.sources & other.sources or not claim.same_subject(other):

@@ -16,11 +16,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import io
 import logging
 import netrc
 import os
+import re
 import socket
 import threading
 import time
@@ -356,3 +358,124 @@ def _server_message(exc: urllib.error.HTTPError) -> str:
 def printable(text: str) -> str:
     """``text`` with control characters (terminal escapes included) shown as ``\\xNN``."""
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with the credentials of every URL in it (``scheme://user:secret@``) replaced by ``***``."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+# ---------------------------------------------------------------- a deadline for a whole request
+
+
+class Deadline:
+    """A point in time after which every socket opened under it is shut down.
+
+    A per-socket timeout bounds each read; a server sending one byte a second never
+    trips it. This bounds the whole request (connect, headers, every read of the body).
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(self.ends - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def handlers(self) -> list[urllib.request.BaseHandler]:
+        """urllib handlers whose connections are watched by this deadline."""
+        deadline = self
+
+        class Connection(http.client.HTTPConnection):
+            def connect(self) -> None:
+                self.timeout = deadline.remaining()
+                super().connect()
+                deadline.watch(self.sock)
+
+        class SecureConnection(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                self.timeout = deadline.remaining()
+                super().connect()
+                deadline.watch(self.sock)
+
+        class Handler(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Connection, req)
+
+        class SecureHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(SecureConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+        return [Handler(), SecureHandler()]
+
+
+def read_within(
+    request: urllib.request.Request,
+    seconds: float,
+    max_bytes: int,
+    credentials: Credentials | None = None,
+) -> bytes:
+    """The body of the answer to ``request`` if it all arrives within ``seconds``; else :class:`StoreError`.
+
+    At most ``max_bytes`` are read. Credentials go to the request's own origin only.
+    """
+    what = f"{request.get_method()} {display(request.full_url)}"
+    deadline = Deadline(seconds)
+    handlers: list[urllib.request.BaseHandler] = [_SameOriginRedirects(), *deadline.handlers()]
+    if credentials is not None:
+        handlers.append(_Authorize(credentials, {origin(request.full_url)}))
+    if origin(request.full_url)[1] in LOOPBACK:
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
+    scrub = HttpClient(credentials).redact
+    late = StoreError(f"{what}: no complete answer within {seconds:g} s, the limit (--timeout)")
+    try:
+        with opener.open(request, timeout=deadline.remaining()) as response:
+            body = response.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        raise StoreError(
+            scrub(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}"), exc.code
+        ) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise late from None
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        raise StoreError(scrub(redact_userinfo(f"{what}: {reason}"))) from None
+    finally:
+        deadline.cancel()
+    if deadline.expired:  # the socket was shut: what arrived may be cut short
+        raise late
+    if len(body) > max_bytes:
+        raise StoreError(
+            f"{what}: the answer is larger than {max_bytes // (1024 * 1024)} MB, the limit (--max-memory)"
+        )
+    return body

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from . import project
+from .data_graphs import outside_named_graphs
 from .namespaces import DERIVED_GRAPHS, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from .parsing import parse_file
 
@@ -71,6 +72,8 @@ class KnowledgeGraph:
     def add_file(self, source: project.SourceFile) -> int:
         """Add one file's quads; returns how many were parsed."""
         quads = parse_file(source.path, source.graph)
+        if source.graph is None:  # a data file naming its own graphs: no triple may be left without one
+            outside_named_graphs(source.path, quads)
         self.store.extend(quads)
         return len(quads)
 

@@ -13,6 +13,7 @@ The module-level functions (:func:`data_files`, ...) and names (``ROOT``,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass
@@ -125,13 +126,21 @@ class Project:
         return [SourceFile(self.shapes_file, SHAPES_GRAPH)] if self.shapes_file.is_file() else []
 
     def data_files(self) -> list[SourceFile]:
-        """Every TriG file under ``data/`` except contribution examples; each names its own graph."""
+        """Every RDF file under ``data/`` but the contribution examples (see :mod:`ftzkg.data_graphs`).
+
+        TriG and N-Quads files name their own graphs (``graph`` None); a triples-only
+        file goes into the graph of the one source it describes. A file that is not RDF,
+        or a triples-only file that does not describe exactly one source, raises
+        :class:`~ftzkg.parsing.RdfInputError` naming it: nothing is skipped in silence.
+        """
+        from . import data_graphs
+
         if not self.data_dir.is_dir():
             return []
+        classes = functools.cache(lambda: data_graphs.source_classes([f.path for f in self.ontology_files()]))
         return [
-            SourceFile(p, None)
-            for p in sorted(self.data_dir.rglob("*.trig"))
-            if "contributions" not in p.relative_to(self.data_dir).parts
+            SourceFile(path, data_graphs.graph_for(path, classes))
+            for path in data_graphs.data_paths(self.data_dir)
         ]
 
     def all_files(self) -> list[SourceFile]:

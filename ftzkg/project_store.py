@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .data_graphs import outside_named_graphs
 from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError, format_for
 from .project import Project, SourceFile
@@ -296,12 +297,14 @@ class ProjectStore:
     def _load_file(self, store: ox.Store, source: SourceFile) -> set[str]:
         """Stream one file into the store; returns the named graphs it filled."""
         fmt = format_for(source.path)
-        target = ox.NamedNode(source.graph) if source.graph and not fmt.supports_datasets else None
+        target = ox.NamedNode(source.graph) if source.graph else None
         graphs: set[str] = set()
 
         def quads() -> Iterator[ox.Quad]:
             for quad in ox.parse(path=str(source.path), format=fmt):
-                if target is not None:
+                if isinstance(quad.graph_name, ox.DefaultGraph):
+                    if target is None:
+                        outside_named_graphs(source.path, [quad])  # raises: every triple needs its source
                     quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
                 if isinstance(quad.graph_name, ox.NamedNode):
                     graphs.add(quad.graph_name.value)
@@ -309,6 +312,10 @@ class ProjectStore:
 
         try:
             store.bulk_extend(quads())
+        except RdfInputError:
+            for graph in graphs:  # nothing half-loaded stays behind
+                store.remove_graph(ox.NamedNode(graph))
+            raise
         except SyntaxError as exc:
             for graph in graphs:  # nothing half-loaded stays behind
                 store.remove_graph(ox.NamedNode(graph))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from . import project
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import DERIVED_GRAPHS, FTZ, ONTOLOGY_GRAPH, SHAPES_GRAPH, SHAPES_NS, shorten
 from .parsing import parse_file
+from .printable import json_safe, printable, turtle_safe
 from .shacl_engines import DEFAULT_ENGINE, NTriples, ntriples_of, run_shacl
 from .source_index import MemoryIndex
 from .vocabulary import Vocabulary
@@ -46,6 +48,7 @@ VOCABULARY_CHECK = SHAPES_NS + "VocabularyCheck"
 ONTOLOGY_PROTECTION_CHECK = SHAPES_NS + "OntologyProtectionCheck"
 EMBEDDED_SHAPES_CHECK = SHAPES_NS + "EmbeddedShapesCheck"
 CONFLICT_CHECK = SHAPES_NS + "ConflictCheck"
+IMPORTS_CHECK = SHAPES_NS + "ImportsCheck"
 
 Node = ox.NamedNode | ox.BlankNode
 
@@ -127,7 +130,7 @@ class ValidationReport:
                 "new_statements": self.additions.statements,
                 "already_present": self.additions.already_present,
             }
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json_safe(json.dumps(payload, indent=2, ensure_ascii=False))
 
     def to_turtle(self) -> str:
         """The SHACL validation report, with the Python checks' findings added as results."""
@@ -149,7 +152,7 @@ class ValidationReport:
                 graph.add((result, SH.resultPath, rdflib.URIRef(finding.path)))
             if finding.value:
                 graph.add((result, SH.value, _rdflib_term(finding.value)))
-        return graph.serialize(format="turtle")
+        return turtle_safe(graph.serialize(format="turtle"))
 
 
 def _rdflib_term(text: str) -> rdflib.term.Identifier:
@@ -171,12 +174,30 @@ def shorten_term(text: str) -> str:
 # ---------------------------------------------------------------- graphs for the SHACL engine
 
 
+@contextlib.contextmanager
+def quiet_literal_conversion() -> Iterator[None]:
+    """Keep rdflib from printing a traceback for a literal Python cannot hold.
+
+    Ill-typed literals are refused before (with file, line and column); what is
+    left are valid XSD values outside Python's types (year 0 or 10000, hour 24),
+    which rdflib keeps as plain lexical forms, as SHACL needs.
+    """
+    logger = logging.getLogger("rdflib.term")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     """An rdflib graph of the triples, copied through N-Triples (flat, never recursive)."""
     flat = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
     graph = rdflib.Graph()
     if flat:
-        graph.parse(data=ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        with quiet_literal_conversion():
+            graph.parse(data=ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
 
 
@@ -210,7 +231,7 @@ def shacl_findings(
             combined.add(triple)
         for triple in ontology:
             combined.add(triple)
-    with translated_sparql_cache():
+    with translated_sparql_cache(), quiet_literal_conversion():
         _, report = run_shacl(combined, shapes, ontology, engine=engine)
     if not isinstance(report, rdflib.Graph):  # pySHACL's ValidationFailure: a broken shape, not bad data
         raise RuntimeError(f"the SHACL engine could not run the shapes: {getattr(report, 'message', report)}")
@@ -545,13 +566,25 @@ def validate_knowledge_graph(
     data_graphs = kg.source_graph_names()
     data_quads = kg.quads(data_graphs)
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads(project_)
+    from .data_graphs import graph_descriptions, source_classes_of  # imports parsing, like this module
+
+    described = [
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in graph_descriptions(data_quads, source_classes_of(ontology))
+    ]
     findings, report = shacl_findings(
-        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(project_), engine
+        ntriples_of([*data_quads, *ontology, *described]), to_rdflib(ontology), load_shapes(project_), engine
     )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
     from .source_contradictions import graph_contradictions  # imports this module
 
     findings += graph_contradictions(kg.store)
+    from .missing_reference import explain_missing  # imports this module
+
+    findings = explain_missing(
+        findings,
+        lambda iri: any(True for _ in kg.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)),
+    )
     files = [s.path for s in project_.data_files()]
     if index is None:
         index = MemoryIndex((project_.display(p), p) for p in files)
@@ -635,7 +668,7 @@ def format_text(report: ValidationReport, contribution: bool = False) -> str:
     counts = ", ".join(_plural(report.count(s), s.lower()) for s in SEVERITIES)
     verdict = "VALID" if report.conforms else "NOT VALID"
     lines.append(f"Result: {verdict}: {counts}.")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # names and literals from the data, escaped
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

@@ -87,13 +87,12 @@ def regenerate() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    if "--answers-only" not in argv:
+    froze = "--answers-only" not in argv
+    if froze:
         freeze()
     written = regenerate()
-    print(
-        f"froze the data in {FROZEN.relative_to(HERE.parent)}/ and wrote {len(written)} answers "
-        f"to {EXPECTED.relative_to(HERE.parent)}/"
-    )
+    done = f"froze the data in {FROZEN.relative_to(HERE.parent)}/ and " if froze else ""
+    print(f"{done}wrote {len(written)} answers to {EXPECTED.relative_to(HERE.parent)}/")
     return 0
 
 

@@ -45,11 +45,13 @@ def figures_without_qualifier_or_unit(kg) -> list[dict]:
 
 
 def ai_facts_without_a_status(kg) -> list[dict]:
-    """Every fact of an AI-assisted source has a corroboration status."""
+    """Every fact of an AI-assisted source (through derived facts, not through a rewrite) has a status."""
     return select(
         kg,
         """SELECT DISTINCT ?fact WHERE {
-             ?fact a/rdfs:subClassOf* ftz:SourcedFact ; prov:wasDerivedFrom+ ?s . ?s ftz:aiAssisted true .
+             ?fact a/rdfs:subClassOf* ftz:SourcedFact ; prov:wasDerivedFrom* ?step .
+             ?step prov:wasDerivedFrom ?s . ?s ftz:aiAssisted true .
+             FILTER NOT EXISTS { ?step a/rdfs:subClassOf* ftz:Source }
              FILTER NOT EXISTS { ?a ftz:assessedFact ?fact ; ftz:hasCorroborationStatus ?status } }""",
     )
 

@@ -62,3 +62,63 @@ def test_a_problem_the_contribution_causes_in_an_existing_node_is_reported_there
 def test_only_a_neighbourhood_is_validated_not_the_whole_graph(kg, tmp_path):
     report = validate_contribution([contribution(tmp_path, "210.0")], kg)
     assert 0 < report.focus_nodes < len({q.subject for q in kg.quads()}) / 4
+
+
+# ---------------------------------------------------------------- re-checking what is already there
+
+ARTICLE_OBSERVATION = "https://w3id.org/ftzkg/id/observation/kashgar-reform-measures-outlined"
+CONFLICT = "https://w3id.org/ftzkg/shapes#ConflictCheck"
+
+
+def restatement(tmp_path, value: str):
+    """The 2025 article's count of reform measures restated in another source's file."""
+    path = tmp_path / "restated.ttl"
+    path.write_text(
+        HEADER
+        + "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        + f"obs:kashgar-reform-measures-outlined ftz:numericValue {value} .\n"
+        + 'source:example-restating a ftz:Source ; dcterms:title "EXAMPLE"@en ; ftz:aiAssisted false .\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def conflicts(report):
+    return [f for f in report.findings if f.shape == CONFLICT]
+
+
+def test_the_same_number_spelt_differently_is_no_conflict(kg, tmp_path):
+    # the article says 207; "207.0" (xsd:decimal) and "207"^^xsd:integer are the same value
+    for spelling in ("207.0", '"207"^^<http://www.w3.org/2001/XMLSchema#integer>', "207.000"):
+        assert conflicts(validate_contribution([restatement(tmp_path, spelling)], kg)) == [], spelling
+
+
+def test_a_different_number_is_still_a_conflict(kg, tmp_path):
+    found = conflicts(validate_contribution([restatement(tmp_path, "208.0")], kg))
+    assert [(f.focus, f.value) for f in found] == [(ARTICLE_OBSERVATION, "208.0")]
+    assert 'already has ftz:numericValue "207"' in found[0].message
+
+
+def test_rechecking_a_data_file_already_in_the_graph_reports_nothing_against_itself(kg):
+    from ftzkg import project
+
+    for source in project.data_files():
+        if "reference" in source.path.parts:
+            continue  # code lists: nothing single-valued to conflict with; checked whole by test_validate
+        report = validate_contribution([source.path], kg)
+        assert [(f.focus, f.shape, f.message) for f in report.findings if f.severity == "Violation"] == [], (
+            source.path
+        )
+        assert conflicts(report) == [], source.path
+
+
+def test_a_corrected_copy_of_a_file_replaces_its_graph_instead_of_conflicting_with_it(kg, tmp_path):
+    from ftzkg import project
+
+    article = project.Project.default().data_dir / "kashgar" / "kashgar-ftz-2025-article.trig"
+    text = article.read_text(encoding="utf-8")
+    assert 'ftz:neighbouringCountryCount "8"^^xsd:nonNegativeInteger' in text
+    corrected = tmp_path / "kashgar-ftz-2025-article.trig"
+    corrected.write_text(text.replace('"8"^^xsd:nonNegativeInteger', '"9"^^xsd:nonNegativeInteger'), "utf-8")
+    report = validate_contribution([corrected], kg)
+    assert conflicts(report) == []

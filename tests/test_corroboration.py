@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 from golden import frozen_files
 
@@ -451,3 +452,46 @@ def test_the_article_is_corroborated_by_its_ecns_original(kg):
     assert (ecns, "original", "agrees") in {
         (r["evidence_source"], r["basis"], r["agreement"]) for r in registered
     }
+
+
+def test_all_figures_read_at_once_are_the_figures_read_fact_by_fact(tmp_path):
+    """Whole-graph validation reads every figure in one query: the same figures as fact by fact."""
+    from ftzkg.claims import GraphReader, value_claims
+
+    kg = graph_with(
+        tmp_path, "registry", source("registry", ai=False) + registered("registry-count", "registry", "4900")
+    )
+    reader = GraphReader([kg.store], excluded_graphs=(SHAPES_GRAPH, *DERIVED_GRAPHS))
+    at_once = value_claims(reader)
+    one_by_one = value_claims(reader, sorted({ox.NamedNode(c.fact) for c in at_once}, key=str))
+    key = lambda c: (c.fact, c.slot)  # noqa: E731
+    assert len(at_once) > 10 and sorted(at_once, key=key) == sorted(one_by_one, key=key)
+    # and none is missed: every observation with a qualifier is there
+    observations = {
+        r["o"].value
+        for r in kg.store.query(
+            "SELECT ?o WHERE { ?o a <https://w3id.org/ftzkg/ontology#Observation> ; "
+            "<https://w3id.org/ftzkg/ontology#qualifier> ?q }",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert observations <= {c.fact for c in at_once}
+
+
+def test_two_sources_in_one_contribution_that_disagree_get_a_warning(tmp_path):
+    second = """
+source:example-other-report a ftz:Source ;
+    rdfs:label "EXAMPLE other report"@en ; dcterms:title "EXAMPLE other report"@en ;
+    ftz:aiAssisted false .
+"""
+    text = (
+        CONTRIBUTION
+        + second
+        + figure("example-count", "5173.0", "5,173")
+        + figure("example-other-count", "5500.0", "5,500", src="example-other-report")
+    )
+    result = validate_file(tmp_path, text)
+    message = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "source:example-other-report" in message and "source:example-registry-report" in message
+    assert "CrossSourceContradictionCheck" in message and "OneValuePerIndicatorShape" not in message

@@ -40,7 +40,7 @@ def test_every_command_appears_in_the_readme(name):
     assert f"`ftzkg {name}" in README
 
 
-@pytest.mark.parametrize("code", ["0", "1", "2", "3"])
+@pytest.mark.parametrize("code", ["0", "1", "2", "3", "4"])
 def test_exit_codes_are_documented_in_readme_and_help(code):
     assert re.search(rf"^\| {code} \|", README, re.M)
     assert f"{code} " in CliRunner().invoke(main, ["--help"]).output

@@ -40,3 +40,16 @@ def test_the_frozen_copy_lists_files_that_exist():
     assert MANIFEST.is_file() and files
     assert all(f.path.is_file() for f in files)
     assert any(f.path.name == "ftz.ttl" for f in files) and any(f.path.suffix == ".trig" for f in files)
+
+
+def test_golden_regeneration_writes_what_the_golden_test_expects(tmp_path, monkeypatch):
+    """`make golden` (tests/golden.py) writes each catalogue query's answer on the frozen copy."""
+    import golden
+
+    monkeypatch.setattr(golden, "EXPECTED", tmp_path)
+    written = golden.regenerate()
+    assert written and {p.name for p in written} == {
+        p.name for p in golden.HERE.joinpath("expected", "queries").glob("*.csv")
+    }
+    for path in written:
+        assert path.read_bytes() == (golden.HERE / "expected" / "queries" / path.name).read_bytes(), path.name

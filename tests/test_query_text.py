@@ -169,3 +169,46 @@ def test_the_nesting_of_the_issue_now_runs_and_the_flag_raises_the_limit(kind):
     assert deep.exit_code == 0, deep.output
     with pytest.raises(QueryLimitError):
         execute(EmbeddedBackend(ox.Store()), nested(300, kind))
+
+
+def test_a_reaching_word_the_parse_does_not_account_for_is_refused():
+    """The lexer reads ``<#>`` as an IRI, the parsers as ``<`` and a comment: SERVICE is seen by one only."""
+    text = "SELECT * WHERE { ?s ?p ?o FILTER(?o <#> SERVICE <http://127.0.0.1:9/> {}\n 1) }"
+    with pytest.raises(QueryRefused, match="found none"):
+        execute(EmbeddedBackend(ox.Store()), text)
+    assert execute(EmbeddedBackend(ox.Store()), text, allow_federation=True).form == "SELECT"
+
+
+def test_a_query_text_longer_than_the_limit_is_refused_with_exit_2(tmp_path):
+    text = "SELECT * WHERE { ?s ?p ?o } " + "#" * 200
+    path = tmp_path / "long.rq"
+    path.write_text(text, encoding="utf-8")
+    for args, stdin in [(["--sparql", text], None), (["-"], text), ([str(path)], None)]:
+        result = CliRunner().invoke(main, ["query", "--max-query-size", "100", *args], input=stdin)
+        assert result.exit_code == 2, result.output
+        assert "longer than 100 characters" in result.output and "--max-query-size" in result.output
+
+
+def test_the_readme_states_the_limits_the_code_applies():
+    from ftzkg import project
+    from ftzkg.query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
+    from ftzkg.sparql_text import DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
+
+    readme = (project.ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| {DEFAULT_MAX_NESTING} levels | `--max-nesting` (at most {NESTING_CEILING}) | exit 2" in readme
+    assert f"| {DEFAULT_MAX_QUERY_SIZE} characters | `--max-query-size` | exit 2" in readme
+    assert f"| {DEFAULT_TIMEOUT_S:g} s | `--timeout` | exit 3 |" in readme
+    assert f"| {DEFAULT_MAX_MEMORY_MB} MB | `--max-memory` | exit 3 |" in readme
+    help_text = CliRunner().invoke(main, ["query", "--help"]).output
+    for flag in ("--max-nesting", "--max-query-size", "--timeout", "--max-memory"):
+        assert flag in help_text
+
+
+def test_an_allowed_update_changes_only_a_copy_in_memory():
+    runner = CliRunner()
+    update = runner.invoke(
+        main, ["query", "--allow-update", "--sparql", "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"]
+    )
+    assert update.exit_code == 0 and "update done" in update.output, update.output
+    ask = runner.invoke(main, ["query", "--sparql", "ASK { <urn:x:a> ?p ?o }"])
+    assert ask.output.strip() == "false"

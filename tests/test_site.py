@@ -355,3 +355,12 @@ def test_each_fact_of_the_ai_assisted_article_shows_its_corroboration_status(tmp
     targets = {posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(h))) for h in page.links}
     assert entity_path(ID + "observation/example-registry-count") in targets
     assert entity_path(ID + "source/example-registry") in targets
+
+
+def test_the_index_shows_the_corroboration_of_each_ai_assisted_indicator(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    indicators = html.split('id="indicators"', 1)[1].split("<h2", 1)[0]
+    assert "corroboration</th>" in indicators
+    rows = [r.split("</tr>", 1)[0] for r in indicators.split("<tr>") if r.startswith("<td>")]
+    article_rows = [r for r in rows if "source/kashgar-ftz-2025-article" in r.split("</td>")[-3]]
+    assert article_rows and all('class="badge corroboration' in r.split("</td>")[-2] for r in article_rows)

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from ftzkg.cli import main
+from ftzkg.input_limits import Limits
 from ftzkg.parsing import RdfInputError, parse_untrusted
 
 XSD = b"http://www.w3.org/2001/XMLSchema#"
@@ -164,8 +165,8 @@ def test_deeply_nested_blank_nodes_and_lists_are_handled(tmp_path, depth):
         f"firm:xinjiang-withyoung-health-food rdfs:seeAlso {listed} .\n"
     )
     path = write(tmp_path, "deep.ttl", text)
-    assert len(parse_untrusted(path)) == depth + 1 + 2 * depth + 1
-    result = validate(str(path))
+    assert len(parse_untrusted(path, limits=Limits(max_depth=depth))) == depth + 1 + 2 * depth + 1
+    result = validate(str(path), "--max-depth", str(depth))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1)
     assert "Result:" in result.output
@@ -179,7 +180,7 @@ def test_deeply_nested_jsonld_is_handled(tmp_path):
         + '{"http://www.w3.org/2000/01/rdf-schema#seeAlso": ' * depth
     )
     doc += '"deep"' + "}" * depth + "}"
-    result = validate(str(write(tmp_path, "deep.jsonld", doc)))
+    result = validate(str(write(tmp_path, "deep.jsonld", doc)), "--max-depth", str(depth + 1))
     assert result.exit_code in (0, 1), result.output
     assert "Result:" in result.output
 
@@ -240,7 +241,7 @@ def test_input_above_the_size_limit_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "above the limit of 1000 bytes (--max-bytes)" in result.output
     with pytest.raises(RdfInputError, match="above the limit"):
-        parse_untrusted(path, max_bytes=1000)
+        parse_untrusted(path, limits=Limits(max_bytes=1000))
 
 
 def test_misspelt_types_do_not_pass_vacuously(tmp_path):

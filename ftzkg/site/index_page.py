@@ -30,6 +30,17 @@ class IndexPage:
         self.svg = svg
         self.answers = answers
 
+    def corroboration(self, fact) -> str:
+        """The status of a fact of an AI-assisted source, with the sources behind it (empty otherwise)."""
+        if not fact.corroboration:
+            return ""
+        name = fact.corroboration.removeprefix(FTZ).lower()
+        badge = (
+            f'<span class="badge corroboration {name}">{esc(self.r.data.label(fact.corroboration))}</span>'
+        )
+        sources = {source for _, _, source in fact.evidence if source}
+        return badge + (" " + self.r.sources(sources, PATH) if sources else "")
+
     def indicators(self) -> str:
         by_zone: dict[str, list[str]] = defaultdict(list)
         for row in select(self.kg, "zone-indicators"):
@@ -54,12 +65,23 @@ class IndexPage:
                         self.r.link(q.period, PATH) if q.period else "",
                         self.r.sources(fact.reported_by, PATH),
                         ("derived from " if fact.derived else "") + self.r.sources(fact.sources, PATH),
+                        self.corroboration(fact),
                     ]
                 )
             parts.append(
                 f"<h3>Indicators of {self.r.link(zone, PATH)}</h3>\n"
                 + table(
-                    ["indicator", "measure", "value", "qualifier", "unit", "period", "reported by", "source"],
+                    [
+                        "indicator",
+                        "measure",
+                        "value",
+                        "qualifier",
+                        "unit",
+                        "period",
+                        "reported by",
+                        "source",
+                        "corroboration",
+                    ],
                     rows,
                     "indicators",
                 )

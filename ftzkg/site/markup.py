@@ -6,6 +6,7 @@ Everything taken from the data goes through :func:`esc` (or a function that call
 from __future__ import annotations
 
 import html
+import urllib.parse
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -67,6 +68,8 @@ class Renderer:
             return paths.href(page, paths.ONTOLOGY, paths.term_anchor(iri))
         if iri.startswith((ID, FTZ)):
             return None  # an IRI of the project that has no page: shown, not linked
+        if urllib.parse.urlsplit(iri).scheme.lower() not in ("http", "https"):
+            return None  # javascript:, data:, file: ... from the data never become links
         return iri
 
     def link(self, iri: str, page: str, text: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 
@@ -13,20 +14,44 @@ STYLE = "style.css"
 
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
+#: Longest file or folder name written (file systems allow 255 bytes; ".jsonld" is added to pages).
+MAX_NAME = 120
+#: Longest path of an entity page below ``id/`` (deep IRIs are folded into one name).
+MAX_PATH = 400
+
+
+def _bounded(name: str, original: str) -> str:
+    """``name`` if short enough, else its start and a digest of ``original``: stable and distinct."""
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:16]
+    return f"{name[: MAX_NAME - 17]}-{digest}"
+
 
 def _safe_segment(segment: str) -> str:
-    """A file-name-safe form of one IRI path segment (unsafe characters become ``_xx`` hex)."""
+    """A file-name-safe form of one IRI path segment (unsafe characters become ``_xx`` hex), at most
+    :data:`MAX_NAME` characters."""
     if _SAFE.fullmatch(segment) and segment not in {".", ".."}:
-        return segment
-    return "".join(c if _SAFE.fullmatch(c) and c != "." else f"_{ord(c):02x}" for c in segment) or "_"
+        return _bounded(segment, segment)
+    safe = "".join(c if _SAFE.fullmatch(c) and c != "." else f"_{ord(c):02x}" for c in segment) or "_"
+    return _bounded(safe, segment)
 
 
 def entity_path(iri: str) -> str:
-    """The page of an instance IRI: ``https://w3id.org/ftzkg/id/firm/x`` -> ``id/firm/x.html``."""
+    """The page of an instance IRI: ``https://w3id.org/ftzkg/id/firm/x`` -> ``id/firm/x.html``.
+
+    Every name is at most :data:`MAX_NAME` characters and the whole path at most about
+    :data:`MAX_PATH` (long segments or deep paths keep their start and gain a digest of
+    the IRI), so any IRI gets a page the file system can hold, the same one every time.
+    """
     if not iri.startswith(ID):
         raise ValueError(f"not an instance IRI: {iri}")
-    segments = [_safe_segment(s) for s in iri[len(ID) :].split("/")]
-    return "id/" + "/".join(segments) + ".html"
+    local = iri[len(ID) :]
+    segments = [_safe_segment(s) for s in local.split("/")]
+    path = "/".join(segments)
+    if len(path) > MAX_PATH:  # too deep: the first segment (the kind of entity) and one folded name
+        path = segments[0] + "/" + _bounded("_2f".join(segments[1:]), local)
+    return "id/" + path + ".html"
 
 
 def term_anchor(iri: str) -> str:
