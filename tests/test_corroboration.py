@@ -255,10 +255,14 @@ def test_a_count_to_a_known_date_is_not_compared_with_one_since_the_same_launch(
     launch to the article's own, later date: an open period does not contain a closed one."""
     body = (
         source("bulletin", ai=False)
-        + 'period:example-to-2024-01 a ftz:Period ; ftz:periodStart "2023-11-11"^^xsd:date ;\n'
-        + '  ftz:periodEnd "2024-01-31"^^xsd:date .\n'
+        + "period:example-to-2024-01 a ftz:Period ;\n"
+        + "  ftz:startDate date:2023-11-11 ; ftz:endDate date:2024-01-31 .\n"
+        + "date:2023-11-11 a ftz:CalendarDate ; ftz:year 2023 ; ftz:month 11 ; ftz:day 11 ;\n"
+        + "  ftz:precision time:unitDay .\n"
+        + "date:2024-01-31 a ftz:CalendarDate ; ftz:year 2024 ; ftz:month 1 ; ftz:day 31 ;\n"
+        + "  ftz:precision time:unitDay .\n"
         + registered("bulletin-count", "bulletin", "86").replace(
-            "period:since-2023-11", "period:example-to-2024-01"
+            "period:as-of-kashgar-ftz-2025-article", "period:example-to-2024-01"
         )
     )
     kg = graph_with(tmp_path, "bulletin", body)

@@ -259,7 +259,7 @@ def test_zone_area_launch_date_and_corridor(kg):
              ?zone ftz:launchedOn ?launch ; ftz:isAreaOf/rdfs:label ?ftz ;
                    ftz:servesCorridor/ftz:connectsRegion/skos:notation ?code .
              ?launch ftz:year ?year ; ftz:month ?month ; ftz:precision ?precision .
-             FILTER NOT EXISTS { ?launch ftz:day ?day } }
+             FILTER NOT EXISTS { ?launch ftz:day ?day } FILTER(LANG(?ftz) = "en") }
            GROUP BY ?year ?month ?precision ?ftz""",
         zone=ZONE,
     )

@@ -41,7 +41,7 @@ link:example-kangyi-exports a ftz:TradeLink ; rdfs:label "EXAMPLE link"@en ;
 
 def product_with(code: str) -> str:
     return f"""product:example-dryers a ftz:Product ; rdfs:label "EXAMPLE dryers"@en ;
-    skos:prefLabel "EXAMPLE dryers"@en ; skos:inScheme scheme:products ; ftz:hsCode {code} .
+    skos:prefLabel "EXAMPLE dryers"@en ; skos:inScheme scheme:products ; skos:broadMatch {code} .
 """
 
 

@@ -192,3 +192,29 @@ def test_every_fact_class_is_a_direct_subclass_of_sourced_fact(kg):
         )
     }
     assert direct and transitive == direct
+
+
+QB = "http://purl.org/linked-data/cube#"
+
+
+def test_no_half_made_data_cube_alignment(ontology):
+    """Observations with qualifiers, ranges and unknown periods cannot meet the Data Cube integrity
+    constraints, so nothing claims to be a qb:Observation or a qb measure property (README: No Data Cube)."""
+    claims = [
+        (str(s), str(p), str(o))
+        for s, p, o in ontology.triples((None, None, None))
+        if p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
+        and str(o).startswith(QB)
+    ]
+    assert claims == []
+
+
+def test_enterprise_claims_no_registration_the_data_lacks(ontology):
+    """No legal name or registration number is recorded, so a firm is no rov:RegisteredOrganization."""
+    enterprise = URIRef(FTZ + "Enterprise")
+    assert (
+        enterprise,
+        RDFS.subClassOf,
+        URIRef("http://www.w3.org/ns/regorg#RegisteredOrganization"),
+    ) not in ontology
+    assert (enterprise, RDFS.subClassOf, URIRef("http://www.w3.org/ns/org#FormalOrganization")) in ontology
