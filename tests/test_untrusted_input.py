@@ -151,7 +151,7 @@ def test_rdfxml_with_a_doctype_is_refused_before_parsing(tmp_path):
     )
     result = validate(str(write(tmp_path, "bomb.rdf", bomb)))
     assert result.exit_code == 2
-    assert result.output.strip() == "error: " + str(tmp_path / "bomb.rdf") + (
+    assert result.output.strip().splitlines()[-1] == "error: " + str(tmp_path / "bomb.rdf") + (
         ":2:1: RDF/XML with a DOCTYPE or entity declarations is refused"
     )
 
@@ -229,7 +229,7 @@ def test_input_a_store_would_reject_is_refused_with_file_line_and_column(
     path = write(tmp_path, name, content)
     result = validate(str(path))
     assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("store: ")]
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {path}{where}")
     assert complaint in lines[0]
