@@ -100,7 +100,16 @@ def main() -> None:
         seconds, memory = run(command, env)
         load_seconds, load_memory = load_seconds + seconds, max(load_memory, memory)
     rows.append(("native", "`oxigraph load` of the same files", load_seconds, load_memory, ""))
-    native_q = [oxigraph, "query", "--location", str(native_store), "--query", NATIVE_QUESTION, "--results-format", "csv"]
+    native_q = [
+        oxigraph,
+        "query",
+        "--location",
+        str(native_store),
+        "--query",
+        NATIVE_QUESTION,
+        "--results-format",
+        "csv",
+    ]
     native_q_seconds, native_q_memory = median(native_q, env, args.repeat)
     rows.append(("native", "`oxigraph query`, one entity's triples", native_q_seconds, native_q_memory, ""))
 
