@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench clean fuzz-queries golden reference
+.PHONY: run test crash-test lint format bench bench-queries clean fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ FUZZ_EXAMPLES ?= 20000
 
 fuzz-queries: $(VENV)/.installed-test
 	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
+
+# What the query checks and limits cost: whole `ftzkg query` processes against bare pyoxigraph.
+bench-queries: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/query_overhead.py --repeat 10
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test

@@ -566,8 +566,14 @@ def validate_knowledge_graph(
     data_graphs = kg.source_graph_names()
     data_quads = kg.quads(data_graphs)
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads(project_)
+    from .data_graphs import graph_descriptions, source_classes_of  # imports parsing, like this module
+
+    described = [
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in graph_descriptions(data_quads, source_classes_of(ontology))
+    ]
     findings, report = shacl_findings(
-        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(project_), engine
+        ntriples_of([*data_quads, *ontology, *described]), to_rdflib(ontology), load_shapes(project_), engine
     )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
     from .source_contradictions import graph_contradictions  # imports this module
