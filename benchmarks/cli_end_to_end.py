@@ -55,6 +55,15 @@ def median(command: list[str], env: dict[str, str], repeat: int) -> tuple[float,
     return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
+class Rows(list):
+    """The table's rows, each printed as soon as it is measured (a long run shows progress)."""
+
+    def append(self, row: tuple[str, str, float, int, str]) -> None:
+        super().append(row)
+        kind, what, seconds, memory, note = row
+        print(f"{kind}: {what}: {seconds:.2f} s, {memory / 2**20:,.0f} MB {note}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--firms", type=int, default=12000)
@@ -89,7 +98,7 @@ def main() -> None:
     files = Project.at(project).all_files()
     triples = int(synth.stdout.split(": ", 1)[1].split()[0])
 
-    rows: list[tuple[str, str, float, int, str]] = []
+    rows = Rows()
     oxigraph = oxigraph_executable()
     native_store = work / "oxigraph-store"
     load_seconds, load_memory = 0.0, 0
