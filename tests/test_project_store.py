@@ -198,3 +198,15 @@ def test_the_store_answers_what_the_store_of_oxigraph_holds(project):
     ProjectStore(project).update()
     store = ox.Store.read_only(str(project.root / ".ftzkg" / "store"))
     assert len(store) == len(KnowledgeGraph.load(project_=project))
+
+
+def test_in_memory_writes_no_store_and_answers_the_same(project):
+    env = {**os.environ, "FTZKG_PROJECT": str(project.root)}
+
+    def stats(*options: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "ftzkg", *options, "stats", "--format", "json"]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    memory = stats("--in-memory")
+    assert memory.returncode == 0 and not (project.root / ".ftzkg").exists()
+    assert stats().stdout == memory.stdout and (project.root / ".ftzkg" / "store").is_dir()
