@@ -368,7 +368,8 @@ def queries(fmt: str) -> None:
     from .catalogue import CatalogueError, catalogue
 
     try:
-        entries = catalogue(current_project().queries_dir)
+        queries_dir = current_project().queries_dir
+        entries = catalogue(queries_dir, trusted=queries_dir)
     except CatalogueError as exc:
         fail(str(exc))
         return
@@ -509,7 +510,8 @@ def query(
             with path.open(encoding="utf-8", newline="") as handle:
                 entry = parse_query_text(read_bounded(handle, max_query_size, name), path.stem, path)
         else:
-            entry = find_query(name, current_project().queries_dir)
+            queries_dir = current_project().queries_dir
+            entry = find_query(name, queries_dir, trusted=queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
         fail(str(exc))
         return

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .data_graphs import outside_named_graphs
 from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError, format_for
 from .project import Project, SourceFile
@@ -332,15 +333,30 @@ class ProjectStore:
         """Load one file into the store (Oxigraph's own parser and bulk loader, no Python per quad);
         returns the named graphs it filled. A file that does not parse leaves none of them behind."""
         fmt = format_for(source.path)
-        target = ox.NamedNode(source.graph) if source.graph and not fmt.supports_datasets else None
+        target = ox.NamedNode(source.graph) if source.graph else None
         before = set(store.named_graphs())
         declared = set(_declared_graphs(text)) if fmt == ox.RdfFormat.TRIG else set()
         try:
-            if fmt.supports_datasets and fmt != ox.RdfFormat.TRIG:  # N-Quads: graphs only from the quads
+            if fmt.supports_datasets and target is not None:  # JSON-LD without graphs: its source's graph
+                declared = set()
+                store.bulk_extend(
+                    ox.Quad(q.subject, q.predicate, q.object, target)
+                    for q in ox.parse(path=str(source.path), format=fmt)
+                )
+            elif fmt.supports_datasets and fmt != ox.RdfFormat.TRIG:  # N-Quads: graphs only from the quads
                 declared = set()
                 store.bulk_extend(_recording(ox.parse(path=str(source.path), format=fmt), declared))
             else:
                 store.bulk_load(path=str(source.path), format=fmt, to_graph=target)
+            loose = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            if loose:  # a data file naming its own graphs left triples without a source
+                for quad in loose:
+                    store.remove(quad)
+                outside_named_graphs(source.path, loose)  # raises
+        except RdfInputError:
+            for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
+                store.remove_graph(graph)  # nothing half-loaded stays behind
+            raise
         except SyntaxError as exc:
             for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
                 store.remove_graph(graph)  # nothing half-loaded stays behind

@@ -75,6 +75,8 @@ def test_every_triples_format_is_read_the_same_way(folder, name, text):
     fmt = {"nt": "nt", "jsonld": "json-ld"}[name.rsplit(".", 1)[1]]
     (folder / "data" / "zone" / name).write_text(graph.serialize(format=fmt), encoding="utf-8")
     assert graphs_of(folder)[BULLETIN] == 5
+    code, output = build(folder, persistent=True)  # the persistent store reads it the same way
+    assert code == 0 and "triples in 4 named graphs" in output, output
 
 
 def test_a_turtle_file_that_describes_no_source_stops_the_build_naming_it(folder):
