@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench bench-queries clean fuzz-queries golden reference
+.PHONY: run test crash-test bench-load lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,15 +43,30 @@ golden: $(VENV)/.installed-test
 reference: $(VENV)/.installed-test
 	$(BIN)/python -m ftzkg.refdata --out data/reference
 
+# What the complete reference data costs (build, validation, queries, site), about a minute.
+bench-reference: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/reference_data.py --repeat 3
+
 # The differential query test of `make test` with many more examples (FUZZ_EXAMPLES).
 FUZZ_EXAMPLES ?= 20000
 
 fuzz-queries: $(VENV)/.installed-test
 	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_query_differential.py -q
 
+# The contribution fuzz test of `make test` (300 parser, 40 validator examples, derandomized) with
+# FUZZ_EXAMPLES parser and FUZZ_EXAMPLES/10 validator examples, fresh random inputs every run.
+fuzz: $(VENV)/.installed-test
+	FTZKG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/test_contribution_fuzz.py -q --hypothesis-show-statistics
+
 # What the query checks and limits cost: whole `ftzkg query` processes against bare pyoxigraph.
 bench-queries: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/query_overhead.py --repeat 10
+
+# `ftzkg load` against each store's own bulk loader (Oxigraph, Virtuoso); `BENCH_LOAD_ARGS="--sizes 100k"`
+BENCH_LOAD_ARGS ?= --sizes 100k,1m --repeat 3
+
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/load_throughput.py $(BENCH_LOAD_ARGS)
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test

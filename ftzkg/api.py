@@ -163,7 +163,7 @@ class ProjectGraph:
         if any(c.isspace() for c in name_or_text.strip()):
             entry = parse_query_text(name_or_text, "query")
         else:
-            entry = find_query(name_or_text, self.project.queries_dir)
+            entry = find_query(name_or_text, self.project.queries_dir, trusted=self.project.queries_dir)
         result = execute(
             EmbeddedBackend(self.kg.store),
             entry.text,

@@ -368,7 +368,8 @@ def queries(fmt: str) -> None:
     from .catalogue import CatalogueError, catalogue
 
     try:
-        entries = catalogue(current_project().queries_dir)
+        queries_dir = current_project().queries_dir
+        entries = catalogue(queries_dir, trusted=queries_dir)
     except CatalogueError as exc:
         fail(str(exc))
         return
@@ -509,7 +510,8 @@ def query(
             with path.open(encoding="utf-8", newline="") as handle:
                 entry = parse_query_text(read_bounded(handle, max_query_size, name), path.stem, path)
         else:
-            entry = find_query(name, current_project().queries_dir)
+            queries_dir = current_project().queries_dir
+            entry = find_query(name, queries_dir, trusted=queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
         fail(str(exc))
         return
@@ -756,7 +758,14 @@ def load(
     "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: a free port."
 )
 @click.option("--writable", is_flag=True, help="Accept SPARQL updates and Graph Store writes.")
-def serve(release: str, location: str | None, port: int, writable: bool) -> None:
+@click.option(
+    "--rebuild/--no-rebuild",
+    default=True,
+    show_default=True,
+    help="Rebuild the release first when a source file changed after it was built "
+    "(--no-rebuild serves it as it is, with a warning).",
+)
+def serve(release: str, location: str | None, port: int, writable: bool, rebuild: bool) -> None:
     """Serve the built release with Oxigraph on 127.0.0.1 until Ctrl-C.
 
     \b
@@ -769,11 +778,26 @@ def serve(release: str, location: str | None, port: int, writable: bool) -> None
     import tempfile
     from pathlib import Path
 
-    from .release import ReleaseError, release_file
+    from .release import ReleaseError, build_release, newer_sources, release_file
     from .server import ServeError, serve_release
 
     try:
         nquads = release_file(Path(release))
+        changed = newer_sources(Path(release), [f.path for f in current_project().all_files()])
+        if changed:
+            newest = current_project().display(changed[0])
+            why = f"{release} is older than its sources: {newest}"
+            why += f" and {len(changed) - 1} more file(s) changed" if len(changed) > 1 else " changed"
+            if rebuild:
+                click.echo(f"{why} after it was built; rebuilding it")
+                with opened() as graph:
+                    build_release(Path(release), graph.kg)
+                nquads = release_file(Path(release))
+            else:
+                click.echo(
+                    f"warning: {why} after it was built; serving it as it is (ftzkg build updates it)",
+                    err=True,
+                )
     except ReleaseError as exc:
         fail(str(exc))
         return

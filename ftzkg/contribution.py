@@ -28,7 +28,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from . import project
-from .data_graphs import source_classes_of
+from .data_graphs import graph_descriptions, source_classes_of
 from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph
 from .missing_reference import explain_missing
@@ -261,12 +261,17 @@ def validate_contribution(
         if t.predicate.value in INVERSE_PROPERTIES and isinstance(t.object, ox.NamedNode | ox.BlankNode)
     )
     focus = (touched | dependents([existing, added], anchors, skip=skip)) - skip
-    focus_text = {_text(n) for n in focus}
-    touched_text = {_text(n) for n in touched}
+    # The named graphs the files fill, as nodes for ftzsh:DataGraphShape (graph IRI = its source's IRI)
+    graph_nodes = graph_descriptions([q for _, quads in parsed for q in quads], source_classes_of(ontology))
+    focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
+    touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
     ontology_graph = to_rdflib(ontology)
     after, report = shacl_findings(
-        to_rdflib(neighbourhood([existing, added], focus, skip=skip)), ontology_graph, shapes, engine
+        to_rdflib(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes)),
+        ontology_graph,
+        shapes,
+        engine,
     )
     before_keys: set[tuple] = set()
     if focus - touched:
@@ -285,6 +290,8 @@ def validate_contribution(
         written_in = home.get(finding.focus)
         if written_in:
             file, line = locator.locate(finding.focus, written_in)
+        elif finding.shape == SHAPES_NS + "DataGraphShape":  # a graph name, written in a contribution file
+            file, line = locator.locate(finding.focus)
         else:
             file, line = data_locator.locate(finding.focus)
         findings.append(Finding(**{**finding.__dict__, "file": file or written_in, "line": line}))

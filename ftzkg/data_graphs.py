@@ -115,6 +115,36 @@ def graph_for(path: Path, classes: Callable[[], frozenset[str]]) -> str | None:
     return triples_graph(path, classes())
 
 
+SD_NAMED_GRAPH = "http://www.w3.org/ns/sparql-service-description#NamedGraph"
+FOAF_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+
+
+def graph_descriptions(quads: Iterable[ox.Quad], classes: frozenset[str]) -> list[ox.Triple]:
+    """Each named graph of ``quads`` as a node for the shapes (ftzsh:DataGraphShape):
+    ``<G> a sd:NamedGraph``, and ``<G> foaf:primaryTopic <S>`` for each source S typed in G."""
+    graphs: set[ox.NamedNode] = set()
+    topics: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
+    for q in quads:
+        if not isinstance(q.graph_name, ox.NamedNode):
+            continue
+        graphs.add(q.graph_name)
+        if (
+            q.predicate.value == RDF_TYPE
+            and isinstance(q.object, ox.NamedNode)
+            and q.object.value in classes
+            and isinstance(q.subject, ox.NamedNode)
+        ):
+            topics.add((q.graph_name, q.subject))
+    rdf_type, named, topic = (
+        ox.NamedNode(RDF_TYPE),
+        ox.NamedNode(SD_NAMED_GRAPH),
+        ox.NamedNode(FOAF_PRIMARY_TOPIC),
+    )
+    return [ox.Triple(g, rdf_type, named) for g in sorted(graphs, key=str)] + [
+        ox.Triple(g, topic, s) for g, s in sorted(topics, key=str)
+    ]
+
+
 def outside_named_graphs(path: Path, quads: list[ox.Quad]) -> None:
     """:class:`RdfInputError` when a TriG or N-Quads data file puts triples in the default graph."""
     loose = sum(1 for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
@@ -134,6 +164,7 @@ def _parse(path: Path) -> list[ox.Quad]:
 
 __all__ = [
     "data_paths",
+    "graph_descriptions",
     "graph_for",
     "outside_named_graphs",
     "source_classes",

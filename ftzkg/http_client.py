@@ -296,8 +296,14 @@ class HttpClient:
                     io.BytesIO(body), response.headers, response.url, response.status
                 )
         except urllib.error.HTTPError as exc:
+            hint = ""
+            if exc.code == 401:
+                hint = " (check FTZKG_USER/FTZKG_PASSWORD, FTZKG_TOKEN or --netrc"
+                hint += (
+                    "; a store that wants HTTP Digest needs --auth digest)" if self.auth == "basic" else ")"
+                )
             raise StoreError(
-                self.redact(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}"),
+                self.redact(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}{hint}"),
                 status=exc.code,
                 transient=exc.code in TRANSIENT_STATUS,
                 headers=exc.headers,

@@ -7,6 +7,7 @@ never read another file.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -86,6 +87,31 @@ def _literal_too_long(size: int, limit: int) -> str:
     return f"a literal of {size} bytes, above the limit of {limit} bytes (--max-literal-bytes)"
 
 
+class _LineReader:
+    """Hands the parser one line per read, counting them: the line being read when it fails."""
+
+    def __init__(self, data: bytes):
+        self.lines = io.BytesIO(data)
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        line = self.lines.readline()
+        self.count += bool(line)
+        return line
+
+
+def _rdfxml_error_line(data: bytes, base_iri: str | None) -> int | None:
+    """The line of an RDF/XML error (Oxigraph's RDF/XML errors carry no position): parsed again,
+    a line at a time, the parser stops on the line that holds the offending element."""
+    reader = _LineReader(data)
+    try:
+        for _ in ox.parse(input=reader, format=ox.RdfFormat.RDF_XML, base_iri=base_iri):
+            pass
+    except SyntaxError:
+        return reader.count or None
+    return None
+
+
 def _oxigraph_parse(
     path: Path,
     data: bytes,
@@ -108,7 +134,10 @@ def _oxigraph_parse(
             message = message.split(": ", 1)[-1]
         if "LoadDocumentCallback" in message:
             message = "remote JSON-LD @context is not loaded; inline the context in the file"
-        raise RdfInputError(path, message, exc.lineno, exc.offset) from None
+        line, column = exc.lineno, exc.offset
+        if line is None and fmt == ox.RdfFormat.RDF_XML:
+            line = _rdfxml_error_line(data, base_iri)
+        raise RdfInputError(path, message, line, column) from None
 
 
 def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
@@ -197,7 +226,9 @@ def _relative_iri(path: Path, quads: list[ox.Quad], text: str) -> None:
             )
 
 
-def parse_untrusted(path: Path, graph: str | None = None, limits: Limits = DEFAULT_LIMITS) -> list[ox.Quad]:
+def parse_untrusted(
+    path: Path, graph: str | None = None, limits: Limits = DEFAULT_LIMITS, base_iri: str | None = None
+) -> list[ox.Quad]:
     """Parse a file nobody vouches for: within :class:`~ftzkg.input_limits.Limits`, strict, local-only.
 
     On top of :func:`parse_file`: reads only a regular file, and at most
@@ -208,6 +239,7 @@ def parse_untrusted(path: Path, graph: str | None = None, limits: Limits = DEFAU
     ``limits.max_literal_bytes``, a JSON-LD relative IRI (which JSON-LD would
     drop with its statements), and ill-typed literals (``"300"^^xsd:byte``).
     Remote JSON-LD ``@context`` URLs are never fetched (Oxigraph has no loader).
+    Relative IRIs are refused unless ``base_iri`` (the document's own IRI) is given.
     Every refusal is an :class:`RdfInputError` naming file, line and column where known.
     """
     fmt = format_for(path)
@@ -237,9 +269,9 @@ def parse_untrusted(path: Path, graph: str | None = None, limits: Limits = DEFAU
         line, column = _position(text, exc.offset) if exc.offset is not None else (None, None)
         raise RdfInputError(path, exc.message, line, column) from None
     json_ld = fmt == ox.RdfFormat.JSON_LD
-    base = _RELATIVE_BASE if json_ld else None
+    base = base_iri or (_RELATIVE_BASE if json_ld else None)
     quads = _oxigraph_parse(path, data, fmt, limits.max_triples, base, limits.max_literal_bytes)
-    if json_ld:
+    if json_ld and base_iri is None:
         _relative_iri(path, quads, text)
     long_literal = oversized_literal(quads, limits.max_literal_bytes)
     if long_literal is not None:

@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ from .data_graphs import outside_named_graphs
 from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError, format_for
 from .project import Project, SourceFile
-from .source_index import index_file
+from .source_index import index_text
 
 #: Bumped when the layout of the state folder changes; an older one is rebuilt.
 SCHEMA = 1
@@ -85,6 +86,36 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _recording(quads: Iterator[ox.Quad], graphs: set[str]) -> Iterator[ox.Quad]:
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs.add(quad.graph_name.value)
+        yield quad
+
+
+_GRAPH_BLOCK = re.compile(
+    r"^[ \t]*(?:GRAPH[ \t]+)?(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s{]*|:[^\s{]*)[ \t]*\{",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _declared_graphs(text: str) -> list[str]:
+    """The graph names a TriG text opens blocks for (so a graph it shares with another file is known)."""
+    from .source_index import _expand, prefixes
+
+    known = prefixes(text)
+    names = []
+    at = text.find("{")
+    while at >= 0:  # few braces, even in a large file: look at the line before each
+        line_start = text.rfind("\n", 0, at) + 1
+        match = _GRAPH_BLOCK.match(text, line_start, at + 1)
+        iri = _expand(match.group(1), known) if match else None
+        if iri:
+            names.append(iri)
+        at = text.find("{", at + 1)
+    return names
 
 
 class StoreIndex:
@@ -277,11 +308,15 @@ class ProjectStore:
             source = changed[name]
             sha = _sha256(source.path)
             st = source.path.stat()
-            graphs = self._load_file(store, source)
+            try:
+                text = source.path.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise RdfInputError(source.path, exc.strerror or str(exc)) from None
+            graphs = self._load_file(store, source, text)
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
             db.executemany(
                 "INSERT INTO locations VALUES (?, ?, ?)",
-                ((iri, name, line) for iri, line in index_file(source.path).items()),
+                ((iri, name, line) for iri, line in index_text(text).items()),
             )
             db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
@@ -294,35 +329,44 @@ class ProjectStore:
         db.commit()
         return report
 
-    def _load_file(self, store: ox.Store, source: SourceFile) -> set[str]:
-        """Stream one file into the store; returns the named graphs it filled."""
+    def _load_file(self, store: ox.Store, source: SourceFile, text: str) -> set[str]:
+        """Load one file into the store (Oxigraph's own parser and bulk loader, no Python per quad);
+        returns the named graphs it filled. A file that does not parse leaves none of them behind."""
         fmt = format_for(source.path)
         target = ox.NamedNode(source.graph) if source.graph else None
-        graphs: set[str] = set()
-
-        def quads() -> Iterator[ox.Quad]:
-            for quad in ox.parse(path=str(source.path), format=fmt):
-                if isinstance(quad.graph_name, ox.DefaultGraph):
-                    if target is None:
-                        outside_named_graphs(source.path, [quad])  # raises: every triple needs its source
-                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-                if isinstance(quad.graph_name, ox.NamedNode):
-                    graphs.add(quad.graph_name.value)
-                yield quad
-
+        before = set(store.named_graphs())
+        declared = set(_declared_graphs(text)) if fmt == ox.RdfFormat.TRIG else set()
         try:
-            store.bulk_extend(quads())
+            if fmt.supports_datasets and target is not None:  # JSON-LD without graphs: its source's graph
+                declared = set()
+                store.bulk_extend(
+                    ox.Quad(q.subject, q.predicate, q.object, target)
+                    for q in ox.parse(path=str(source.path), format=fmt)
+                )
+            elif fmt.supports_datasets and fmt != ox.RdfFormat.TRIG:  # N-Quads: graphs only from the quads
+                declared = set()
+                store.bulk_extend(_recording(ox.parse(path=str(source.path), format=fmt), declared))
+            else:
+                store.bulk_load(path=str(source.path), format=fmt, to_graph=target)
+            loose = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            if loose:  # a data file naming its own graphs left triples without a source
+                for quad in loose:
+                    store.remove(quad)
+                outside_named_graphs(source.path, loose)  # raises
         except RdfInputError:
-            for graph in graphs:  # nothing half-loaded stays behind
-                store.remove_graph(ox.NamedNode(graph))
+            for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
+                store.remove_graph(graph)  # nothing half-loaded stays behind
             raise
         except SyntaxError as exc:
-            for graph in graphs:  # nothing half-loaded stays behind
-                store.remove_graph(ox.NamedNode(graph))
+            for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
+                store.remove_graph(graph)  # nothing half-loaded stays behind
             message = exc.msg.split(": ", 1)[-1] if exc.msg.startswith("Parser error") else exc.msg
+            message = re.sub(r" \([^()]*, line \d+\)$", "", message)
             raise RdfInputError(source.path, message, exc.lineno, exc.offset) from None
         except OSError as exc:
             raise RdfInputError(source.path, exc.strerror or str(exc)) from None
+        graphs = {g.value for g in set(store.named_graphs()) - before if isinstance(g, ox.NamedNode)}
+        graphs |= {g for g in declared if store.contains_named_graph(ox.NamedNode(g))}
         if target is not None:
             graphs.add(target.value)
         return graphs

@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -318,3 +319,10 @@ def release_file(folder: Path, name: str = NQUADS) -> Path:
         if name in expected and expected[name] != hashlib.sha256(path.read_bytes()).hexdigest():
             raise ReleaseError(f"{path} does not match its checksum in {sums}: rebuild the release")
     return path
+
+
+def newer_sources(folder: Path, sources: Iterable[Path], name: str = NQUADS) -> list[Path]:
+    """The source files changed after the release in ``folder`` was built (newest first)."""
+    built = (Path(folder) / name).stat().st_mtime_ns
+    changed = [(p.stat().st_mtime_ns, p) for p in sources if p.is_file() and p.stat().st_mtime_ns > built]
+    return [p for _, p in sorted(changed, key=lambda item: (-item[0], str(item[1])))]

@@ -26,7 +26,7 @@ def _findings(pairs) -> list[Finding]:
             c.claim.fact,
             CROSS_SOURCE_CHECK,
             describe(c),
-            path=ftz("measure").value,
+            path=ftz("hasMeasure").value,
             value=c.other.fact,
         )
         for c in pairs
@@ -57,7 +57,7 @@ def contribution_contradictions(
     candidates = {
         s
         for m in measures
-        for s in reader.subjects(ftz("measure"), ox.NamedNode(m))
+        for s in reader.subjects(ftz("hasMeasure"), ox.NamedNode(m))
         if isinstance(s, ox.NamedNode)
     }
     others: list[ValueClaim] = value_claims(reader, sorted(candidates, key=str))

@@ -26,7 +26,9 @@ _JSONLD_ID = re.compile(r'"@id"\s*:\s*"([^"]+)"')
 
 def prefixes(text: str) -> dict[str, str]:
     """The prefixes a Turtle, TriG or JSON-LD text declares."""
-    found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
+    # A case-insensitive scan of a large file costs seconds; most big files declare no prefix.
+    declares = "refix" in text or "REFIX" in text
+    found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)} if declares else {}
     if text.lstrip().startswith(("{", "[")):
         with contextlib.suppress(ValueError, RecursionError):
             found.update(_jsonld_prefixes(json.loads(text)))
@@ -84,16 +86,47 @@ def subject_lines(text: str) -> Iterator[tuple[str, int]]:
             yield iri, number
 
 
+#: A run of lines that start with the same term: one match per run, so a file written subject
+#: by subject (N-Triples, N-Quads, the synthetic TriG) costs one match per subject, not per line.
+_RUN = re.compile(
+    r"^[ \t]*(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s;,{]*|:[^\s;,{]*)[^\n]*(?:\n[ \t]*\1[ \t][^\n]*)*",
+    re.MULTILINE,
+)
+
+
+def index_text(text: str) -> dict[str, int]:
+    """The first line each IRI starts (as a subject or graph name) in a Turtle, TriG, N-Triples or
+    N-Quads text; for JSON-LD, the line of each ``"@id"``."""
+    if text.lstrip().startswith(("{", "[")):
+        first: dict[str, int] = {}
+        for iri, line in subject_lines(text):
+            first.setdefault(iri, line)
+        return first
+    known = prefixes(text)
+    found: dict[str, int] = {}
+    line, at = 1, 0
+    for match in _RUN.finditer(text):
+        token = match.group(1)
+        if token in found or token.lower() in _KEYWORDS:
+            continue
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        found[token] = line
+    first = {}
+    for token, number in found.items():
+        expanded = _expand(token.rstrip("."), known)
+        if expanded and expanded not in first:
+            first[expanded] = number
+    return first
+
+
 def index_file(path: Path) -> dict[str, int]:
     """The first line each IRI starts in ``path`` (empty when the file cannot be read)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
-    first: dict[str, int] = {}
-    for iri, line in subject_lines(text):
-        first.setdefault(iri, line)
-    return first
+    return index_text(text)
 
 
 class MemoryIndex:

@@ -11,6 +11,7 @@ with the SHACL report graph.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -563,13 +564,27 @@ def validate_knowledge_graph(
     """
     project_ = project_ or project.Project.default()
     kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
-    data_graphs = kg.source_graph_names()
-    data_quads = kg.quads(data_graphs)
+    data_graphs = [ox.NamedNode(g) for g in kg.source_graph_names()]
+
+    def data_quads() -> Iterator[ox.Quad]:
+        # streamed from the store at each pass: the data are never held as Python objects at once
+        for graph in data_graphs:
+            yield from kg.store.quads_for_pattern(None, None, None, graph)
+
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads(project_)
+    from .data_graphs import graph_descriptions, source_classes_of  # imports parsing, like this module
+
+    described = [
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in graph_descriptions(data_quads(), source_classes_of(ontology))
+    ]
     findings, report = shacl_findings(
-        ntriples_of(data_quads + ontology), to_rdflib(ontology), load_shapes(project_), engine
+        ntriples_of(itertools.chain(data_quads(), ontology, described)),
+        to_rdflib(ontology),
+        load_shapes(project_),
+        engine,
     )
-    findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads)
+    findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads())
     from .source_contradictions import graph_contradictions  # imports this module
 
     findings += graph_contradictions(kg.store)
@@ -587,7 +602,7 @@ def validate_knowledge_graph(
         findings=sort_findings(located),
         report_graph=report,
         files=[project_.display(p) for p in files],
-        focus_nodes=len({q.subject for q in data_quads}),
+        focus_nodes=len({q.subject for q in data_quads()}),
     )
 
 

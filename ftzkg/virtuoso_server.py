@@ -133,6 +133,7 @@ class VirtuosoServer:
         buffers: int = 20_000,
         checkpoint_interval: int = 60,
         dirs_allowed: tuple[Path, ...] = (),
+        prepare: bool = True,
     ):
         self.location = Path(location).resolve()
         self.password = password
@@ -141,6 +142,7 @@ class VirtuosoServer:
         self.buffers = buffers
         self.checkpoint_interval = checkpoint_interval
         self.dirs_allowed = dirs_allowed
+        self.prepare = prepare  # False: leave a new database as Debian's package does (password dba)
         self.process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
 
@@ -207,7 +209,7 @@ class VirtuosoServer:
         else:
             self.kill()
             raise TimeoutError(f"virtuoso did not answer on {self.url} within {wait_s} s: {self.log_tail()}")
-        if fresh:
+        if fresh and self.prepare:
             self.isql(f"USER_SET_PASSWORD ('dba', '{self.password}');\n", password=DEFAULT_PASSWORD)
             self.isql(hide_system_graphs_sql() + "checkpoint;\n")
         return self

@@ -17,7 +17,7 @@ HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 
 OUTLINED = """obs:example-outlined-again a ftz:Observation ;
     rdfs:label "EXAMPLE reform measures outlined, another count"@en ;
-    ftz:measure ftz:ReformMeasuresOutlined ; ftz:refProgramme reform:kashgar-ftz-area-reform-programme ;
+    ftz:hasMeasure ftz:ReformMeasuresOutlined ; ftz:refProgramme reform:kashgar-ftz-area-reform-programme ;
     ftz:refArea zone:kashgar-area ; ftz:numericValue {n} ; ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ;
     prov:wasDerivedFrom source:example-other-report ; ftz:quote "EXAMPLE sentence." .
 source:example-other-report a ftz:Source ; dcterms:title "EXAMPLE report"@en ; ftz:aiAssisted false .

@@ -75,6 +75,8 @@ def test_every_triples_format_is_read_the_same_way(folder, name, text):
     fmt = {"nt": "nt", "jsonld": "json-ld"}[name.rsplit(".", 1)[1]]
     (folder / "data" / "zone" / name).write_text(graph.serialize(format=fmt), encoding="utf-8")
     assert graphs_of(folder)[BULLETIN] == 5
+    code, output = build(folder, persistent=True)  # the persistent store reads it the same way
+    assert code == 0 and "triples in 4 named graphs" in output, output
 
 
 def test_a_turtle_file_that_describes_no_source_stops_the_build_naming_it(folder):
@@ -119,3 +121,28 @@ def test_documentation_hidden_files_and_contribution_examples_are_not_data(folde
         PREFIXES + "source:example-bulletin {\n" + SOURCE + "}\n", encoding="utf-8"
     )
     assert sorted(graphs_of(folder)) == [BULLETIN, "https://w3id.org/ftzkg/ontology"]
+
+
+# ---------------------------------------------------------------- a graph is named after its source
+
+WRONG_NAME = PREFIXES + "source:bulletin-graph {\n" + SOURCE + "}\n"
+
+
+def test_a_graph_not_named_after_the_source_it_describes_fails_validation(folder):
+    (folder / "data" / "zone" / "bulletin.trig").write_text(WRONG_NAME, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(folder), "--in-memory", "validate"])
+    assert result.exit_code == 1, result.output
+    assert "source:bulletin-graph  (line 6)" in result.output
+    assert "VIOLATION ftzsh:DataGraphShape" in result.output
+    assert (
+        "is not the graph of a source: its IRI must be the IRI of the ftz:Source it describes"
+        in result.output
+    )
+
+
+def test_a_contribution_whose_graph_is_not_its_source_is_refused_at_the_graph_line(tmp_path):
+    path = tmp_path / "bulletin.trig"
+    path.write_text(WRONG_NAME, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--in-memory", "validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "source:bulletin-graph  (line 6)" in result.output and "ftzsh:DataGraphShape" in result.output

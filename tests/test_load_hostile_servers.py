@@ -190,3 +190,12 @@ def test_loading_into_the_read_only_serve_says_it_is_read_only(tmp_path, kg):
     assert "DROP" not in line and "staging graph" not in line.split("read-only")[0]
     assert "nothing was left in the store" in line
     assert before  # the served data was there, and nothing could touch it
+
+
+def test_a_server_message_with_terminal_escapes_is_printed_escaped(store, previous, same_size_new_version):
+    faults = [Fault(is_swap, "status", status=500, message="\x1b[2J\x1b[31mdisk full\x07")]
+    with FaultProxy(store.url, faults) as proxy:
+        result = load(store, proxy.url, same_size_new_version)
+    line = assert_one_line_error(result)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b[2J\\x1b[31mdisk full\\x07" in line

@@ -42,9 +42,9 @@ source:example-registry-bulletin a ftz:Source ;
 
 obs:example-registered-businesses a ftz:Observation ;
     rdfs:label "EXAMPLE registered businesses in the Kashgar Area"@en ;
-    ftz:measure ftz:RegisteredBusinesses ;
+    ftz:hasMeasure ftz:RegisteredBusinesses ;
     ftz:refArea zone:kashgar-area ;
-    ftz:period period:since-2023-11 ;
+    ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;
     ftz:numericValue 5173.0 ;
     ftz:qualifier ftz:Exact ;
     ftz:unit unit:NUM ;
@@ -57,8 +57,8 @@ firm:kashgar-kangyi-intelligent-technology ftz:exportsTo country:KZ .
 link:example-kangyi-exports-kazakhstan a ftz:TradeLink ;
     rdfs:label "EXAMPLE Kangyi exports to Kazakhstan"@en ;
     ftz:exporter firm:kashgar-kangyi-intelligent-technology ;
-    ftz:market country:KZ ;
-    ftz:product product:small-appliances ;
+    ftz:destinationMarket country:KZ ;
+    ftz:hasProduct product:small-appliances ;
     ftz:evidence ftz:ExportsReaching ;
     ftz:status ftz:Reported ;
     prov:wasDerivedFrom source:example-registry-bulletin ;

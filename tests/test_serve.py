@@ -124,3 +124,83 @@ def test_a_port_in_use_is_refused_with_exit_3(release: Path):
         result = CliRunner().invoke(main, ["serve", "--release", str(release), "--port", str(port)])
     assert result.exit_code == 3
     assert f"port {port}" in result.output and "--port" in result.output
+
+
+# ---------------------------------------------------------------- a release older than its sources
+
+FACT = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix source: <https://w3id.org/ftzkg/id/source/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+source:example-bulletin {
+source:example-bulletin a ftz:Source ; dcterms:title "EXAMPLE bulletin {n}"@en ; ftz:aiAssisted false .
+}
+"""
+
+
+@pytest.fixture
+def stale_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A small project with a built release, whose data file then changed."""
+    import os
+    import shutil
+
+    from ftzkg import project
+
+    shutil.copytree(project.Project.default().ontology_dir, tmp_path / "ontology")
+    data = tmp_path / "data" / "zone" / "bulletin.trig"
+    data.parent.mkdir(parents=True)
+    data.write_text(FACT.replace("{n}", "1"), encoding="utf-8")
+    dist = tmp_path / "dist"
+    built = CliRunner().invoke(main, ["--project", str(tmp_path), "--in-memory", "build", "--out", str(dist)])
+    assert built.exit_code == 0, built.output
+    data.write_text(FACT.replace("{n}", "2"), encoding="utf-8")
+    earlier = data.stat().st_mtime - 5  # the release was built before the data file changed
+    os.utime(dist / "ftzkg.nq", (earlier, earlier))
+    return tmp_path, dist
+
+
+def serve_on_busy_port(folder: Path, dist: Path, *options: str):
+    """``ftzkg serve`` up to the point where it would start the server (the port is taken: exit 3)."""
+    port = free_port()
+    with socket.socket() as busy:
+        busy.bind((HOST, port))
+        busy.listen()
+        return CliRunner().invoke(
+            main,
+            [
+                "--project",
+                str(folder),
+                "--in-memory",
+                "serve",
+                "--release",
+                str(dist),
+                "--port",
+                str(port),
+                *options,
+            ],
+        )
+
+
+def test_serve_rebuilds_a_release_older_than_its_sources(stale_project):
+    folder, dist = stale_project
+    result = serve_on_busy_port(folder, dist)
+    assert "is older than its sources: data/zone/bulletin.trig changed after it was built; rebuilding it" in (
+        result.output
+    )
+    assert result.exit_code == 3  # then the busy port, as always
+    assert "EXAMPLE bulletin 2" in (dist / "ftzkg.nq").read_text(encoding="utf-8")
+
+
+def test_serve_no_rebuild_warns_and_serves_the_old_release(stale_project):
+    folder, dist = stale_project
+    before = (dist / "ftzkg.nq").read_bytes()
+    result = serve_on_busy_port(folder, dist, "--no-rebuild")
+    assert "warning:" in result.output and "is older than its sources" in result.output
+    assert "serving it as it is" in result.output
+    assert (dist / "ftzkg.nq").read_bytes() == before
+
+
+def test_serve_says_nothing_about_a_current_release(stale_project):
+    folder, dist = stale_project
+    serve_on_busy_port(folder, dist)  # rebuilds
+    result = serve_on_busy_port(folder, dist)
+    assert "older than its sources" not in result.output and result.exit_code == 3

@@ -112,7 +112,7 @@ def test_an_inline_jsonld_context_is_fine(tmp_path):
     doc = {
         "@context": {"ftz": "https://w3id.org/ftzkg/ontology#", "firm": "https://w3id.org/ftzkg/id/firm/"},
         "@id": "firm:xinjiang-withyoung-health-food",
-        "ftz:locatedInZone": {"@id": "https://w3id.org/ftzkg/id/zone/kashgar-area"},
+        "ftz:hasSector": {"@id": "https://w3id.org/ftzkg/id/sector/agri-processing"},
     }
     result = validate(str(write(tmp_path, "inline.jsonld", json.dumps(doc))))
     assert result.exit_code == 0, result.output
@@ -151,7 +151,7 @@ def test_rdfxml_with_a_doctype_is_refused_before_parsing(tmp_path):
     )
     result = validate(str(write(tmp_path, "bomb.rdf", bomb)))
     assert result.exit_code == 2
-    assert result.output.strip() == "error: " + str(tmp_path / "bomb.rdf") + (
+    assert result.output.strip().splitlines()[-1] == "error: " + str(tmp_path / "bomb.rdf") + (
         ":2:1: RDF/XML with a DOCTYPE or entity declarations is refused"
     )
 
@@ -209,8 +209,8 @@ def test_deeply_nested_jsonld_is_handled(tmp_path):
         ),
         (
             "year.ttl",
-            PREFIXES + 'firm:x ftz:launchDate "2023-13"^^xsd:gYearMonth .\n',
-            ":5:23:",
+            PREFIXES + 'firm:x rdfs:comment "2023-13"^^xsd:gYearMonth .\n',
+            ":5:21:",
             "xsd:gYearMonth",
         ),
         (
@@ -229,7 +229,7 @@ def test_input_a_store_would_reject_is_refused_with_file_line_and_column(
     path = write(tmp_path, name, content)
     result = validate(str(path))
     assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("store: ")]
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {path}{where}")
     assert complaint in lines[0]
