@@ -19,7 +19,6 @@ import click
 
 from . import __version__
 from .api import ProjectGraph
-from .engine_names import DEFAULT_ENGINE, ENGINES
 from .input_limits import DEFAULT_LIMITS, Limits
 from .namespaces import shorten
 from .parsing import RdfInputError
@@ -27,6 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
+from .validation.engine_names import DEFAULT_ENGINE, ENGINES
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -330,7 +330,7 @@ def validate(
       ftzkg validate data/contributions/examples/valid-example-firm.ttl
       ftzkg validate new-firm.jsonld --format json
     """
-    from .validation import format_text
+    from .validation.text_format import format_text
 
     try:
         with opened() as graph:
