@@ -183,7 +183,8 @@ def test_the_new_markets_and_products_are_in_the_reference_data(kg):
     rows = select(
         kg,
         """SELECT ?region ?hair ?monitors WHERE {
-             GRAPH source:iso-3166-1 { country:RU skos:notation "RU" ; ftz:withinRegion ?region }
+             GRAPH source:iso-3166-1 { country:RU skos:notation "RU" }
+             GRAPH source:un-m49 { country:RU ftz:withinRegion ?region }
              GRAPH source:ftzkg-product-scheme { product:hair-dryers ftz:hsCode ?h .
                                                  product:lcd-monitors ftz:hsCode ?m }
              ?h skos:notation ?hair . ?m skos:notation ?monitors }""",
