@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
+.PHONY: run test crash-test bench-load lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ fuzz: $(VENV)/.installed-test
 # What the query checks and limits cost: whole `ftzkg query` processes against bare pyoxigraph.
 bench-queries: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/query_overhead.py --repeat 10
+
+# `ftzkg load` against each store's own bulk loader (Oxigraph, Virtuoso); `BENCH_LOAD_ARGS="--sizes 100k"`
+BENCH_LOAD_ARGS ?= --sizes 100k,1m --repeat 3
+
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/load_throughput.py $(BENCH_LOAD_ARGS)
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test

@@ -321,9 +321,12 @@ class StoreLoader:
                 # no answer (timeout, lost connection): the store may still be swapping; touch nothing
                 self.left.append(staging)
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
-        try:
-            if self.checkpoint_after_swap:
+        if self.checkpoint_after_swap:
+            try:
                 self.checkpoint()
+            except StoreError as exc:  # e.g. a user without the DBA's rights: the log still holds the swap
+                log.warning("%s: no checkpoint after replacing <%s>", exc, target)
+        try:
             result = GraphResult(target, sent, self.count(target), self.matching(target, staging))
         except StoreError as exc:
             self.left.append(staging)

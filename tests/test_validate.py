@@ -13,7 +13,7 @@ from ftzkg.cli import main
 from ftzkg.knowledge_graph import KnowledgeGraph
 from ftzkg.namespaces import FTZ
 from ftzkg.validation import SourceLocator, ontology_quads, validate_knowledge_graph
-from ftzkg.vocabulary import Vocabulary
+from ftzkg.validation.vocabulary import Vocabulary
 
 
 def test_the_whole_knowledge_graph_validates_clean(kg):

@@ -177,3 +177,24 @@ def test_a_generic_store_needs_its_urls(tmp_path, kg):
         result = CliRunner().invoke(main, ["load", "--endpoint", server.url, "--graph", kg.graph_names()[0]])
     assert result.exit_code == 2
     assert "a generic store needs its URLs: give --query-url and --update-url" in result.output
+
+
+def test_a_refused_checkpoint_leaves_the_load_done_with_a_warning(virtuoso_clean, release, kg):
+    """A user with update rights but not the DBA's cannot checkpoint: the swap stands, said in a warning."""
+    from urllib.parse import unquote
+
+    from fault_proxy import Fault
+
+    def checkpoint(r) -> bool:
+        return "checkpoint" in unquote(r.query) or "checkpoint" in r.text
+
+    graph = kg.graph_names()[0]
+    with FaultProxy(virtuoso_clean.url, [Fault(checkpoint, "status", status=403, message="no")]) as proxy:
+        result = CliRunner().invoke(
+            main,
+            ["load", "--endpoint", proxy.url, "--release", str(release), "--graph", graph],
+            env={"FTZKG_USER": "dba", "FTZKG_PASSWORD": virtuoso_clean.password},
+        )
+    assert result.exit_code == 0, result.output
+    assert f"no checkpoint after replacing <{graph}>" in result.output
+    assert graph_counts(virtuoso_clean) == {graph: len(kg.quads([graph]))}
