@@ -96,8 +96,8 @@ def build_raw(args) -> dict:
 @step("validate")
 def validate(args) -> dict:
     """ftzkg's whole-graph validation (validation.validate_knowledge_graph) with the default engine."""
-    from ftzkg.shacl_engines import DEFAULT_ENGINE, result_keys
     from ftzkg.validation import validate_knowledge_graph
+    from ftzkg.validation.engines import DEFAULT_ENGINE, result_keys
 
     kg = load(args.synthetic)
     reports = []
@@ -123,7 +123,7 @@ def _engine_inputs(args):
 @step("shacl-turbo")
 def shacl_turbo(args) -> dict:
     """pyshacl-turbo (Rust) on the same data, handed over as N-Triples text."""
-    from ftzkg.shacl_engines import ntriples_of, result_keys, run_shacl
+    from ftzkg.validation.engines import ntriples_of, result_keys, run_shacl
 
     _, quads, ontology, shapes = _engine_inputs(args)
     reports = []
@@ -156,8 +156,8 @@ def shacl_rudof(args) -> dict:
 @step("shacl-pyshacl")
 def shacl_pyshacl(args) -> dict:
     """Plain pySHACL on an in-memory rdflib graph (the graph built before timing)."""
-    from ftzkg.shacl_engines import result_keys, run_shacl
     from ftzkg.validation import to_rdflib
+    from ftzkg.validation.engines import result_keys, run_shacl
 
     _, quads, ontology, shapes = _engine_inputs(args)
     graph = to_rdflib(quads)
@@ -183,18 +183,18 @@ CONTRIBUTION = """\
       ftz:aiAssisted false .
   <https://w3id.org/ftzkg/id/synthetic/firm/contributed> a ftz:Enterprise ;
       rdfs:label "Synthetic contributed firm"@en ;
-      ftz:sector <https://w3id.org/ftzkg/id/sector/agri-processing> ;
+      ftz:hasSector <https://w3id.org/ftzkg/id/sector/agri-processing> ;
       ftz:locatedInZone <https://w3id.org/ftzkg/id/synthetic/zone/ftz-01-area-1> ;
       ftz:sourcesMaterial <https://w3id.org/ftzkg/id/product/walnuts> ;
       ftz:exportsTo <https://w3id.org/ftzkg/id/country/KZ> .
   <https://w3id.org/ftzkg/id/synthetic/link/contributed-trade> a ftz:TradeLink ;
       rdfs:label "Synthetic contributed firm: walnuts to Kazakhstan"@en ;
       ftz:exporter <https://w3id.org/ftzkg/id/synthetic/firm/contributed> ;
-      ftz:market <https://w3id.org/ftzkg/id/country/KZ> ;
-      ftz:product <https://w3id.org/ftzkg/id/product/walnuts> ;
+      ftz:destinationMarket <https://w3id.org/ftzkg/id/country/KZ> ;
+      ftz:hasProduct <https://w3id.org/ftzkg/id/product/walnuts> ;
       ftz:evidence ftz:CustomsRecord ;
       ftz:status ftz:Reported ;
-      ftz:period <https://w3id.org/ftzkg/id/synthetic/period/2025> ;
+      ftz:refPeriod <https://w3id.org/ftzkg/id/synthetic/period/2025> ;
       ftz:numericValue 2500000.0 ;
       ftz:qualifier ftz:Exact ;
       ftz:unit cur:CNY ;
@@ -203,15 +203,15 @@ CONTRIBUTION = """\
   <https://w3id.org/ftzkg/id/synthetic/link/contributed-sources-walnuts> a ftz:SupplyLink ;
       rdfs:label "Synthetic contributed firm sources walnuts locally"@en ;
       ftz:buyer <https://w3id.org/ftzkg/id/synthetic/firm/contributed> ;
-      ftz:product <https://w3id.org/ftzkg/id/product/walnuts> ;
-      ftz:sourcingScope ftz:LocalSourcing ;
+      ftz:hasProduct <https://w3id.org/ftzkg/id/product/walnuts> ;
+      ftz:hasSourcingScope ftz:LocalSourcing ;
       prov:wasDerivedFrom <https://w3id.org/ftzkg/id/synthetic/source/benchmark-contribution> ;
       ftz:quote "Synthetic data: the contributed firm sources walnuts locally." .
   <https://w3id.org/ftzkg/id/synthetic/observation/contributed-revenue-2025> a ftz:Observation ;
       rdfs:label "Synthetic contributed firm revenue, 2025"@en ;
-      ftz:measure ftz:Revenue ;
+      ftz:hasMeasure ftz:Revenue ;
       ftz:refEnterprise <https://w3id.org/ftzkg/id/synthetic/firm/contributed> ;
-      ftz:period <https://w3id.org/ftzkg/id/synthetic/period/2025> ;
+      ftz:refPeriod <https://w3id.org/ftzkg/id/synthetic/period/2025> ;
       ftz:numericValue 12000000.0 ;
       ftz:qualifier ftz:Exact ;
       ftz:unit cur:CNY ;
@@ -225,8 +225,8 @@ CONTRIBUTION = """\
 @step("contribution")
 def contribution(args) -> dict:
     """contribution.validate_contribution of a 50-triple contribution against the large graph."""
-    from ftzkg.contribution import validate_contribution
-    from ftzkg.shacl_engines import DEFAULT_ENGINE
+    from ftzkg.validation.contribution import validate_contribution
+    from ftzkg.validation.engines import DEFAULT_ENGINE
 
     kg = load(args.synthetic)
     path = args.out.with_suffix(".contribution.trig")

@@ -103,6 +103,7 @@ class Period:
     iri: str
     start: date | None
     end: date | None
+    as_of: str | None = None  # the source whose own (possibly unstated) date ends the period
 
     def contains(self, other: Period) -> bool:
         starts_before = self.start is None or (other.start is not None and self.start <= other.start)
@@ -123,24 +124,26 @@ def same_or_containing(a: Period | None, b: Period | None) -> bool:
         return True
     if (a.start, a.end) == (b.start, b.end) and (a.start or a.end):
         return True
+    if a.as_of and b.as_of and not (a.start or a.end or b.start or b.end):
+        return True  # stocks "as of" each source's date of writing: compared as figures of the present
     if (a.start is None and a.end is None) or (b.start is None and b.end is None):
         return False  # a period with no known bounds contains nothing but itself
     return a.contains(b) or b.contains(a)
 
 
-def _day(literal: Term | None, end: bool) -> date | None:
-    """The first (or last) day of an xsd:gYear, xsd:gYearMonth, xsd:date or xsd:dateTime literal."""
-    if not isinstance(literal, ox.Literal):
+def _day(reader: GraphReader, node: Term | None, end: bool) -> date | None:
+    """The first (or last) day of a ftz:CalendarDate of year, month or day precision."""
+    if node is None:
         return None
-    text = literal.value.strip()
     try:
-        year = int(text[:4])
-        if len(text) == 4:
+        year = int(reader.text(node, ftz("year")) or "")
+        month_text, day_text = reader.text(node, ftz("month")), reader.text(node, ftz("day"))
+        if month_text is None:
             return date(year, 12, 31) if end else date(year, 1, 1)
-        month = int(text[5:7])
-        if len(text) == 7:
+        month = int(month_text)
+        if day_text is None:
             return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
-        return date(year, month, int(text[8:10]))
+        return date(year, month, int(day_text))
     except ValueError:
         return None
 
@@ -150,8 +153,9 @@ def read_period(reader: GraphReader, node: Term | None) -> Period | None:
         return None
     return Period(
         str(node.value if isinstance(node, ox.NamedNode) else node),
-        _day(reader.first(node, ftz("periodStart")), end=False),
-        _day(reader.first(node, ftz("periodEnd")), end=True),
+        _day(reader, reader.first(node, ftz("startDate")), end=False),
+        _day(reader, reader.first(node, ftz("endDate")), end=True),
+        reader.text(node, ftz("asOfSource")),
     )
 
 
@@ -258,13 +262,13 @@ WHERE {
   UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:before ?v . BIND("before" AS ?slot) }
   UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:after ?v . BIND("after" AS ?slot) }
   UNION { VALUES ?cls { %s } ?fact a ?cls ; ftz:reduction ?v . BIND("reduction" AS ?slot) }
-  ?fact ftz:measure ?measure .
+  ?fact ftz:hasMeasure ?measure .
   ?v ftz:qualifier ?qualifier .
   OPTIONAL { ?v ftz:numericValue ?num } OPTIONAL { ?v ftz:minValue ?min } OPTIONAL { ?v ftz:maxValue ?max }
   OPTIONAL { ?v ftz:unit ?unit } OPTIONAL { ?v ftz:sourcePhrase ?phrase }
   OPTIONAL { ?fact ftz:refArea ?area } OPTIONAL { ?fact ftz:refEnterprise ?firm }
-  OPTIONAL { ?fact ftz:refProgramme ?programme } OPTIONAL { ?fact ftz:innovationScope ?scope }
-  OPTIONAL { ?fact ftz:period ?period } OPTIONAL { ?fact ftz:quote ?quote }
+  OPTIONAL { ?fact ftz:refProgramme ?programme } OPTIONAL { ?fact ftz:hasInnovationScope ?scope }
+  OPTIONAL { ?fact ftz:refPeriod ?period } OPTIONAL { ?fact ftz:quote ?quote }
 }"""
 
 
@@ -360,7 +364,7 @@ def value_claims(reader: GraphReader, facts: Iterable[Term] | None = None) -> li
     nodes = list(facts) if facts is not None else reader.instances(observations | effects)
     claims: list[ValueClaim] = []
     for fact in nodes:
-        measure = reader.text(fact, ftz("measure"))
+        measure = reader.text(fact, ftz("hasMeasure"))
         if measure is None or not isinstance(fact, ox.NamedNode):
             continue
         if reader.is_a(fact, observations):
@@ -377,8 +381,8 @@ def value_claims(reader: GraphReader, facts: Iterable[Term] | None = None) -> li
             "areas": _iris(reader.objects(fact, ftz("refArea"))),
             "enterprises": _iris(reader.objects(fact, ftz("refEnterprise"))),
             "programmes": _iris(reader.objects(fact, ftz("refProgramme"))),
-            "scope": reader.text(fact, ftz("innovationScope")),
-            "period": read_period(reader, reader.first(fact, ftz("period"))),
+            "scope": reader.text(fact, ftz("hasInnovationScope")),
+            "period": read_period(reader, reader.first(fact, ftz("refPeriod"))),
             "sources": fact_sources(reader, fact, sources),
             "quote": reader.text(fact, ftz("quote")),
         }
@@ -407,10 +411,10 @@ def relation_claims(reader: GraphReader, facts: Iterable[Term] | None = None) ->
                 fact=fact.value,
                 kind=kind,
                 firm=firm,
-                market=reader.text(fact, ftz("market")),
-                product=reader.text(fact, ftz("product")),
+                market=reader.text(fact, ftz("destinationMarket")),
+                product=reader.text(fact, ftz("hasProduct")),
                 status=reader.text(fact, ftz("status")),
-                scope=reader.text(fact, ftz("sourcingScope")),
+                scope=reader.text(fact, ftz("hasSourcingScope")),
                 sources=fact_sources(reader, fact, sources),
                 quote=reader.text(fact, ftz("quote")),
             )

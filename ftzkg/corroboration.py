@@ -181,7 +181,7 @@ def ai_assisted_facts(reader: GraphReader, lineage: Lineage) -> list[ox.NamedNod
 
 def _candidates(reader: GraphReader, claim: ValueClaim) -> list[ox.NamedNode]:
     """Fact nodes of the same measure and the same area or firm: the only ones a figure is compared with."""
-    sets = [set(reader.subjects(ftz("measure"), ox.NamedNode(claim.measure)))]
+    sets = [set(reader.subjects(ftz("hasMeasure"), ox.NamedNode(claim.measure)))]
     sets += [set(reader.subjects(ftz("refArea"), ox.NamedNode(a))) for a in claim.areas]
     sets += [set(reader.subjects(ftz("refEnterprise"), ox.NamedNode(e))) for e in claim.enterprises]
     common = set.intersection(*sets)
@@ -297,7 +297,7 @@ def corroboration_quads(assessments: Iterable[Assessment]) -> list[ox.Quad]:
             q(node, RDF_TYPE, ftz("CorroborationAssessment")),
             q(node, label, ox.Literal(f"corroboration of {shorten(a.fact)}: {a.status}", language="en")),
             q(node, ftz("assessedFact"), ox.NamedNode(a.fact)),
-            q(node, ftz("corroborationStatus"), status_term[a.status]),
+            q(node, ftz("hasCorroborationStatus"), status_term[a.status]),
             q(node, generated, activity),
         ]
         for e in a.evidence:

@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "link": ID + "link/",
     "obs": ID + "observation/",
     "period": ID + "period/",
+    "date": ID + "date/",
     "policy": ID + "policy/",
     "facility": ID + "facility/",
     "effect": ID + "effect/",

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from .claims import GraphReader, ValueClaim, ftz, value_claims
 from .corroboration import contradictions, describe
 from .namespaces import DERIVED_GRAPHS, SHAPES_GRAPH, SHAPES_NS
-from .validation import Finding
+from .validation.report import Finding
 
 CROSS_SOURCE_CHECK = SHAPES_NS + "CrossSourceContradictionCheck"
 
@@ -26,7 +26,7 @@ def _findings(pairs) -> list[Finding]:
             c.claim.fact,
             CROSS_SOURCE_CHECK,
             describe(c),
-            path=ftz("measure").value,
+            path=ftz("hasMeasure").value,
             value=c.other.fact,
         )
         for c in pairs
@@ -57,7 +57,7 @@ def contribution_contradictions(
     candidates = {
         s
         for m in measures
-        for s in reader.subjects(ftz("measure"), ox.NamedNode(m))
+        for s in reader.subjects(ftz("hasMeasure"), ox.NamedNode(m))
         if isinstance(s, ox.NamedNode)
     }
     others: list[ValueClaim] = value_claims(reader, sorted(candidates, key=str))

@@ -51,6 +51,7 @@ _UNIT = PREFIXES["unit"]
 _CUR = PREFIXES["cur"]
 
 TYPE = f"<{_RDF}type>"
+TIME_UNIT_YEAR = "http://www.w3.org/2006/time#unitYear"
 LABEL = f"<{_RDFS}label>"
 DERIVED_FROM = f"<{_PROV}wasDerivedFrom>"
 
@@ -277,14 +278,25 @@ class _Generator:
             w.add(z, LABEL, en(f"Synthetic zone area {area.name}"))
             w.add(z, f("isAreaOf"), iri(area.ftz_iri))
             w.add(z, f("locatedIn"), iri(ID + "country/CN"))
-            w.add(z, f("launchDate"), typed(str(2013 + area.index % 11), "gYear"))
+            w.add(z, f("launchedOn"), self.year_date(2013 + area.index % 11))
         for year in YEARS:
             p = self.period(year)
             w.add(p, TYPE, f("Period"))
             w.add(p, LABEL, en(str(year)))
-            w.add(p, f("periodStart"), typed(str(year), "gYear"))
-            w.add(p, f("periodEnd"), typed(str(year), "gYear"))
+            w.add(p, f("startDate"), self.year_date(year))
+            w.add(p, f("endDate"), self.year_date(year))
+        for year in sorted(set(YEARS) | {2013 + area.index % 11 for area in self.areas}):
+            d = self.year_date(year)
+            w.add(d, TYPE, f("CalendarDate"))
+            w.add(d, LABEL, en(str(year)))
+            w.add(d, f("year"), typed(str(year), "integer"))
+            w.add(d, f("precision"), iri(TIME_UNIT_YEAR))
         w.end_graph()
+
+    @staticmethod
+    def year_date(year: int) -> str:
+        """The calendar date of a whole year (ftz:CalendarDate), under the synthetic namespace."""
+        return iri(f"{SYNTHETIC}date/{year}")
 
     # ------------------------------------------------------------------ sourced facts
 
@@ -311,10 +323,10 @@ class _Generator:
     ) -> None:
         w = self.w
         self.fact(node, "Observation", label, source, f"{label}: {phrase}.")
-        w.add(node, f("measure"), f(measure))
+        w.add(node, f("hasMeasure"), f(measure))
         w.add(node, f(ref[0]), ref[1])
         if year is not None:
-            w.add(node, f("period"), self.period(year))
+            w.add(node, f("refPeriod"), self.period(year))
         w.add(node, f("numericValue"), dec(value))
         w.add(node, f("qualifier"), f(qualifier))
         w.add(node, f("unit"), unit)
@@ -429,7 +441,7 @@ class _Generator:
             )
             w.add(node, f("refProgramme"), prog)
             if measure == "InnovationCases":
-                w.add(node, f("innovationScope"), f("ZoneScope"))
+                w.add(node, f("hasInnovationScope"), f("ZoneScope"))
 
     # ------------------------------------------------------------------ one firm
 
@@ -448,7 +460,7 @@ class _Generator:
 
         w.add(firm, TYPE, f("Enterprise"))
         w.add(firm, LABEL, en(name))
-        w.add(firm, f("sector"), iri(sector))
+        w.add(firm, f("hasSector"), iri(sector))
         w.add(firm, f("locatedInZone"), zone)
         for p in rng.sample(policies, rng.randrange(0, 3)):
             w.add(firm, f("benefitsFrom"), p)
@@ -478,8 +490,8 @@ class _Generator:
                 sourced=not missing,
             )
             w.add(node, f("exporter"), firm)
-            w.add(node, f("market"), iri(market))
-            w.add(node, f("product"), iri(product))
+            w.add(node, f("destinationMarket"), iri(market))
+            w.add(node, f("hasProduct"), iri(product))
             if planned:
                 w.add(node, f("evidence"), f("OrdersSecured"))
                 w.add(node, f("status"), f("Planned"))
@@ -488,7 +500,7 @@ class _Generator:
             else:
                 w.add(node, f("status"), f("Reported"))
                 w.add(node, f("evidence"), f("CustomsRecord"))
-                w.add(node, f("period"), self.period(year))
+                w.add(node, f("refPeriod"), self.period(year))
                 w.add(node, f("numericValue"), dec(value))
                 w.add(node, f("qualifier"), f("Exact"))
                 w.add(node, f("unit"), f"<{_CUR}CNY>")
@@ -512,7 +524,7 @@ class _Generator:
                 f"{name} {'plans to make' if planned else 'makes'} {product_name}.",
             )
             w.add(node, f("producer"), firm)
-            w.add(node, f("product"), iri(product))
+            w.add(node, f("hasProduct"), iri(product))
             w.add(node, f("status"), f("Planned" if planned else "Reported"))
             w.add(firm, f("plansToProduce" if planned else "produces"), iri(product))
 
@@ -530,8 +542,8 @@ class _Generator:
                     f"{name} sources {product_name} {'locally' if local else 'from abroad'}.",
                 )
                 w.add(node, f("buyer"), firm)
-                w.add(node, f("product"), iri(product))
-                w.add(node, f("sourcingScope"), f("LocalSourcing" if local else "ImportedSourcing"))
+                w.add(node, f("hasProduct"), iri(product))
+                w.add(node, f("hasSourcingScope"), f("LocalSourcing" if local else "ImportedSourcing"))
                 w.add(firm, f("sourcesMaterial"), iri(product))
 
         # Revenue per year.
@@ -543,9 +555,9 @@ class _Generator:
             if violation == "range-min-gt-max" and year == YEARS[0]:
                 low, high = revenue * 2, revenue
                 self.fact(obs, "Observation", label, src, f"{label}: between {low} and {high} yuan.")
-                w.add(obs, f("measure"), f("Revenue"))
+                w.add(obs, f("hasMeasure"), f("Revenue"))
                 w.add(obs, f("refEnterprise"), firm)
-                w.add(obs, f("period"), self.period(year))
+                w.add(obs, f("refPeriod"), self.period(year))
                 w.add(obs, f("minValue"), dec(low))
                 w.add(obs, f("maxValue"), dec(high))
                 w.add(obs, f("qualifier"), f("Range"))

@@ -52,7 +52,7 @@ def ai_facts_without_a_status(kg) -> list[dict]:
              ?fact a/rdfs:subClassOf* ftz:SourcedFact ; prov:wasDerivedFrom* ?step .
              ?step prov:wasDerivedFrom ?s . ?s ftz:aiAssisted true .
              FILTER NOT EXISTS { ?step a/rdfs:subClassOf* ftz:Source }
-             FILTER NOT EXISTS { ?a ftz:assessedFact ?fact ; ftz:corroborationStatus ?status } }""",
+             FILTER NOT EXISTS { ?a ftz:assessedFact ?fact ; ftz:hasCorroborationStatus ?status } }""",
     )
 
 

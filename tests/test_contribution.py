@@ -3,7 +3,7 @@ the contribution reaches, and reports a problem of an existing node only when it
 
 from __future__ import annotations
 
-from ftzkg.contribution import validate_contribution
+from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 @prefix reform: <https://w3id.org/ftzkg/id/reform/> .
@@ -17,7 +17,7 @@ HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 
 OUTLINED = """obs:example-outlined-again a ftz:Observation ;
     rdfs:label "EXAMPLE reform measures outlined, another count"@en ;
-    ftz:measure ftz:ReformMeasuresOutlined ; ftz:refProgramme reform:kashgar-ftz-area-reform-programme ;
+    ftz:hasMeasure ftz:ReformMeasuresOutlined ; ftz:refProgramme reform:kashgar-ftz-area-reform-programme ;
     ftz:refArea zone:kashgar-area ; ftz:numericValue {n} ; ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ;
     prov:wasDerivedFrom source:example-other-report ; ftz:quote "EXAMPLE sentence." .
 source:example-other-report a ftz:Source ; dcterms:title "EXAMPLE report"@en ; ftz:aiAssisted false .

@@ -127,6 +127,8 @@ TTL = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 @prefix country: <https://w3id.org/ftzkg/id/country/> .
 @prefix product: <https://w3id.org/ftzkg/id/product/> .
 @prefix period: <https://w3id.org/ftzkg/id/period/> .
+@prefix date: <https://w3id.org/ftzkg/id/date/> .
+@prefix time: <http://www.w3.org/2006/time#> .
 @prefix unit: <http://qudt.org/vocab/unit/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -147,9 +149,10 @@ def source(name: str, ai: bool, derived_from: str | None = None) -> str:
 
 def registered(name: str, src: str, number: str, qualifier: str = "Exact") -> str:
     return (
-        f"obs:{name} a ftz:Observation ; ftz:measure ftz:RegisteredBusinesses ;"
+        f"obs:{name} a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;"
         " ftz:refArea zone:kashgar-area ;"
-        f" ftz:period period:since-2023-11 ; ftz:numericValue {number} ; ftz:qualifier ftz:{qualifier} ;"
+        " ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;"
+        f" ftz:numericValue {number} ; ftz:qualifier ftz:{qualifier} ;"
         f' ftz:unit unit:NUM ; ftz:sourcePhrase "{number}" ; prov:wasDerivedFrom source:{src} ;'
         f' ftz:quote "{name} sentence." .\n'
     )
@@ -237,10 +240,10 @@ def test_a_figure_for_another_period_is_not_compared(tmp_path):
     """2022 lies outside "since November 2023"; 2025 would lie inside it and be compared."""
     body = (
         source("registry", ai=False)
-        + 'period:example-2022 a ftz:Period ; ftz:periodStart "2022"^^xsd:gYear ;\n'
-        + '  ftz:periodEnd "2022"^^xsd:gYear .\n'
+        + "period:example-2022 a ftz:Period ; ftz:startDate date:2022 ; ftz:endDate date:2022 .\n"
+        + "date:2022 a ftz:CalendarDate ; ftz:year 2022 ; ftz:precision time:unitYear .\n"
         + registered("registry-count", "registry", "4900").replace(
-            "period:since-2023-11", "period:example-2022"
+            "period:as-of-kashgar-ftz-2025-article", "period:example-2022"
         )
     )
     kg = graph_with(tmp_path, "registry", body)
@@ -252,10 +255,14 @@ def test_a_count_to_a_known_date_is_not_compared_with_one_since_the_same_launch(
     launch to the article's own, later date: an open period does not contain a closed one."""
     body = (
         source("bulletin", ai=False)
-        + 'period:example-to-2024-01 a ftz:Period ; ftz:periodStart "2023-11-11"^^xsd:date ;\n'
-        + '  ftz:periodEnd "2024-01-31"^^xsd:date .\n'
+        + "period:example-to-2024-01 a ftz:Period ;\n"
+        + "  ftz:startDate date:2023-11-11 ; ftz:endDate date:2024-01-31 .\n"
+        + "date:2023-11-11 a ftz:CalendarDate ; ftz:year 2023 ; ftz:month 11 ; ftz:day 11 ;\n"
+        + "  ftz:precision time:unitDay .\n"
+        + "date:2024-01-31 a ftz:CalendarDate ; ftz:year 2024 ; ftz:month 1 ; ftz:day 31 ;\n"
+        + "  ftz:precision time:unitDay .\n"
         + registered("bulletin-count", "bulletin", "86").replace(
-            "period:since-2023-11", "period:example-to-2024-01"
+            "period:as-of-kashgar-ftz-2025-article", "period:example-to-2024-01"
         )
     )
     kg = graph_with(tmp_path, "bulletin", body)
@@ -266,10 +273,11 @@ def test_a_period_containing_the_other_is_compared(tmp_path):
     """The 2025 revenue against a revenue for "2025-01 to 2025-12" stated by another source."""
     body = (
         source("registry", ai=False)
-        + 'period:calendar-2025 a ftz:Period ; ftz:periodStart "2025-01"^^xsd:gYearMonth ;'
-        + ' ftz:periodEnd "2025-12"^^xsd:gYearMonth .\n'
-        + "obs:registry-revenue a ftz:Observation ; ftz:measure ftz:Revenue ;"
-        + " ftz:refEnterprise firm:xinjiang-withyoung-health-food ; ftz:period period:calendar-2025 ;"
+        + "period:calendar-2025 a ftz:Period ; ftz:startDate date:2025-01 ; ftz:endDate date:2025-12 .\n"
+        + "date:2025-01 a ftz:CalendarDate ; ftz:year 2025 ; ftz:month 1 ; ftz:precision time:unitMonth .\n"
+        + "date:2025-12 a ftz:CalendarDate ; ftz:year 2025 ; ftz:month 12 ; ftz:precision time:unitMonth .\n"
+        + "obs:registry-revenue a ftz:Observation ; ftz:hasMeasure ftz:Revenue ;"
+        + " ftz:refEnterprise firm:xinjiang-withyoung-health-food ; ftz:refPeriod period:calendar-2025 ;"
         + " ftz:numericValue 90000000.0 ; ftz:qualifier ftz:Exact ; ftz:unit cur:CNY ;"
         + ' ftz:sourcePhrase "90 million yuan" ; prov:wasDerivedFrom source:registry ; ftz:quote "x." .\n'
     )
@@ -284,12 +292,12 @@ def test_relations_corroborate_through_narrower_markets_and_products(tmp_path):
         + 'product:example-hair-dryers a ftz:Product ; rdfs:label "hair dryers"@en ;\n'
         + "  skos:broader product:small-appliances .\n"
         + "link:registry-kangyi-kg a ftz:TradeLink ;\n"
-        + "  ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:market country:KG ;\n"
+        + "  ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:destinationMarket country:KG ;\n"
         + "  ftz:status ftz:Reported ; prov:wasDerivedFrom source:registry ;\n"
         + '  ftz:quote "orders from Kyrgyzstan." .\n'
         + "link:registry-kangyi-dryers a ftz:ProductionLink ;\n"
         + "  ftz:producer firm:kashgar-kangyi-intelligent-technology ;\n"
-        + "  ftz:product product:example-hair-dryers ;"
+        + "  ftz:hasProduct product:example-hair-dryers ;"
         + " ftz:status ftz:Reported ; prov:wasDerivedFrom source:registry ;\n"
         + '  ftz:quote "makes hair dryers." .\n'
     )
@@ -363,7 +371,8 @@ def figure(name: str, number: str, phrase: str, src: str = "example-registry-rep
     return f"""
 obs:{name} a ftz:Observation ;
     rdfs:label "EXAMPLE registered businesses"@en ;
-    ftz:measure ftz:RegisteredBusinesses ; ftz:refArea zone:kashgar-area ; ftz:period period:since-2023-11 ;
+    ftz:hasMeasure ftz:RegisteredBusinesses ; ftz:refArea zone:kashgar-area ;
+    ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;
     ftz:numericValue {number} ; ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "{phrase}" ;
     prov:wasDerivedFrom source:{src} ;
     ftz:quote "EXAMPLE: {phrase} registered businesses since launch." .

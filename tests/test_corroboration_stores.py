@@ -32,19 +32,20 @@ EVIDENCE = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 source:example-original {
   source:example-original a ftz:Source ; dcterms:title "EXAMPLE original"@en ; ftz:aiAssisted false .
   source:kashgar-ftz-2025-article prov:wasDerivedFrom source:example-original .
-  obs:example-original-registered a ftz:Observation ; ftz:measure ftz:RegisteredBusinesses ;
-    ftz:refArea zone:kashgar-area ; ftz:period period:since-2023-11 ; ftz:numericValue 5173.0 ;
+  obs:example-original-registered a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:since-2023-11 ; ftz:numericValue 5173.0 ;
     ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "5,173" ;
     prov:wasDerivedFrom source:example-original ; ftz:quote "EXAMPLE 5,173." .
-  obs:example-original-new a ftz:Observation ; ftz:measure ftz:NewEnterprisesEstablished ;
-    ftz:refArea zone:kashgar-area ; ftz:period period:since-2023-11 ; ftz:numericValue 3000.0 ;
+  obs:example-original-new a ftz:Observation ; ftz:hasMeasure ftz:NewEnterprisesEstablished ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:since-2023-11 ; ftz:numericValue 3000.0 ;
     ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "3,000" ;
     prov:wasDerivedFrom source:example-original ; ftz:quote "EXAMPLE 3,000." .
 }
 source:example-independent {
   source:example-independent a ftz:Source ; dcterms:title "EXAMPLE independent"@en ; ftz:aiAssisted false .
   link:example-kangyi-kg a ftz:TradeLink ; ftz:exporter firm:kashgar-kangyi-intelligent-technology ;
-    ftz:market country:KG ; ftz:status ftz:Reported ; prov:wasDerivedFrom source:example-independent ;
+    ftz:destinationMarket country:KG ; ftz:status ftz:Reported ;
+    prov:wasDerivedFrom source:example-independent ;
     ftz:quote "EXAMPLE orders from Kyrgyzstan." .
 }
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftzkg.contribution import validate_contribution
+from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 @prefix firm: <https://w3id.org/ftzkg/id/firm/> .
@@ -33,7 +33,7 @@ source:example-bulletin a ftz:Source ; dcterms:title "EXAMPLE bulletin"@en ; ftz
 def export_to(market: str) -> str:
     return f"""firm:kashgar-kangyi-intelligent-technology ftz:exportsTo {market} .
 link:example-kangyi-exports a ftz:TradeLink ; rdfs:label "EXAMPLE link"@en ;
-    ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:market {market} ;
+    ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:destinationMarket {market} ;
     ftz:evidence ftz:ExportsReaching ; ftz:status ftz:Reported ;
     prov:wasDerivedFrom source:example-bulletin ; ftz:quote "EXAMPLE sentence." .
 """
@@ -41,13 +41,13 @@ link:example-kangyi-exports a ftz:TradeLink ; rdfs:label "EXAMPLE link"@en ;
 
 def product_with(code: str) -> str:
     return f"""product:example-dryers a ftz:Product ; rdfs:label "EXAMPLE dryers"@en ;
-    skos:prefLabel "EXAMPLE dryers"@en ; skos:inScheme scheme:products ; ftz:hsCode {code} .
+    skos:prefLabel "EXAMPLE dryers"@en ; skos:inScheme scheme:products ; skos:broadMatch {code} .
 """
 
 
 def purchase_in(unit: str, measure: str = "ftz:MaterialPurchased") -> str:
     return f"""obs:example-walnuts-bought a ftz:Observation ; rdfs:label "EXAMPLE walnuts bought"@en ;
-    ftz:measure {measure} ; ftz:refEnterprise firm:xinjiang-withyoung-health-food ;
+    ftz:hasMeasure {measure} ; ftz:refEnterprise firm:xinjiang-withyoung-health-food ;
     ftz:numericValue 1500.0 ; ftz:qualifier ftz:MoreThan ; ftz:unit {unit} ;
     ftz:sourcePhrase "over 1,500 tonnes" ;
     prov:wasDerivedFrom source:example-bulletin ; ftz:quote "EXAMPLE: over 1,500 tonnes of walnuts." .

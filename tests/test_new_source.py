@@ -2,7 +2,7 @@
 every check runs on it — build, validate, every catalogue query, the site and the invariants.
 
 The copy is a temporary folder with the repository's ontology/, data/ and queries/;
-``FTZKG_PROJECT_DIR`` points ``ftzkg`` at it in a subprocess.
+``ftzkg --project`` points at it, in a subprocess as a user would run it.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ source:example-registry-bulletin a ftz:Source ;
 
 obs:example-registered-businesses a ftz:Observation ;
     rdfs:label "EXAMPLE registered businesses in the Kashgar Area"@en ;
-    ftz:measure ftz:RegisteredBusinesses ;
+    ftz:hasMeasure ftz:RegisteredBusinesses ;
     ftz:refArea zone:kashgar-area ;
-    ftz:period period:since-2023-11 ;
+    ftz:refPeriod period:as-of-kashgar-ftz-2025-article ;
     ftz:numericValue 5173.0 ;
     ftz:qualifier ftz:Exact ;
     ftz:unit unit:NUM ;
@@ -57,8 +57,8 @@ firm:kashgar-kangyi-intelligent-technology ftz:exportsTo country:KZ .
 link:example-kangyi-exports-kazakhstan a ftz:TradeLink ;
     rdfs:label "EXAMPLE Kangyi exports to Kazakhstan"@en ;
     ftz:exporter firm:kashgar-kangyi-intelligent-technology ;
-    ftz:market country:KZ ;
-    ftz:product product:small-appliances ;
+    ftz:destinationMarket country:KZ ;
+    ftz:hasProduct product:small-appliances ;
     ftz:evidence ftz:ExportsReaching ;
     ftz:status ftz:Reported ;
     prov:wasDerivedFrom source:example-registry-bulletin ;
@@ -80,9 +80,14 @@ def copy(tmp_path_factory) -> Path:
 
 
 def ftzkg(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FTZKG_PROJECT_DIR": str(copy)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FTZKG_PROJECT")}
     return subprocess.run(
-        [sys.executable, "-m", "ftzkg", *args], cwd=copy, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "ftzkg", "--project", str(copy), *args],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import owlrl
 import pyoxigraph as ox
 import pytest
@@ -59,7 +61,9 @@ def test_header_names_title_description_version_licence_creator_and_dates(ontolo
     for prop in (DCTERMS.title, DCTERMS.description, OWL.versionIRI, DCTERMS.license, DCTERMS.creator):
         assert ontology.value(ONT, prop) is not None, f"ontology header lacks {prop}"
     modified = ontology.value(ONT, DCTERMS.modified)
-    assert isinstance(modified, Literal) and modified.datatype == rdflib.XSD.date
+    # an ISO 8601 date as a plain string: xsd:date lies outside the OWL 2 datatype map
+    assert isinstance(modified, Literal) and modified.datatype is None
+    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(modified))
 
 
 @pytest.mark.parametrize("kind", [OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty])
@@ -75,11 +79,12 @@ def test_every_term_has_label_definition_and_defining_ontology(ontology, kind):
 @pytest.mark.parametrize(
     ("term", "standard"),
     [
-        (FTZ + "Enterprise", "http://www.w3.org/ns/regorg#RegisteredOrganization"),
         (FTZ + "Enterprise", "http://www.w3.org/ns/org#FormalOrganization"),
+        (FTZ + "Enterprise", "http://www.w3.org/ns/prov#Agent"),
+        (FTZ + "ReportingBody", "http://www.w3.org/ns/prov#Agent"),
+        (FTZ + "CalendarDate", "http://www.w3.org/2006/time#TemporalPosition"),
         (FTZ + "Product", str(SKOS.Concept)),
         (FTZ + "HSCode", str(SKOS.Concept)),
-        (FTZ + "Observation", "http://purl.org/linked-data/cube#Observation"),
         (FTZ + "SourcedFact", "http://www.w3.org/ns/prov#Entity"),
         (FTZ + "Period", "http://www.w3.org/2006/time#ProperInterval"),
         (FTZ + "QuantityValue", "http://qudt.org/schema/qudt/QuantityValue"),
@@ -97,7 +102,8 @@ def test_classes_align_with_standard_vocabularies(ontology, term, standard):
         ("unit", "http://qudt.org/schema/qudt/unit"),
         ("reportedBy", "http://www.w3.org/ns/prov#wasAttributedTo"),
         ("refArea", "http://purl.org/linked-data/sdmx/2009/dimension#refArea"),
-        ("period", "http://purl.org/linked-data/sdmx/2009/dimension#refPeriod"),
+        ("refPeriod", "http://purl.org/linked-data/sdmx/2009/dimension#refPeriod"),
+        ("precision", "http://www.w3.org/2006/time#unitType"),
     ],
 )
 def test_properties_align_with_standard_vocabularies(ontology, term, standard):
@@ -186,3 +192,29 @@ def test_every_fact_class_is_a_direct_subclass_of_sourced_fact(kg):
         )
     }
     assert direct and transitive == direct
+
+
+QB = "http://purl.org/linked-data/cube#"
+
+
+def test_no_half_made_data_cube_alignment(ontology):
+    """Observations with qualifiers, ranges and unknown periods cannot meet the Data Cube integrity
+    constraints, so nothing claims to be a qb:Observation or a qb measure property (README: No Data Cube)."""
+    claims = [
+        (str(s), str(p), str(o))
+        for s, p, o in ontology.triples((None, None, None))
+        if p in (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
+        and str(o).startswith(QB)
+    ]
+    assert claims == []
+
+
+def test_enterprise_claims_no_registration_the_data_lacks(ontology):
+    """No legal name or registration number is recorded, so a firm is no rov:RegisteredOrganization."""
+    enterprise = URIRef(FTZ + "Enterprise")
+    assert (
+        enterprise,
+        RDFS.subClassOf,
+        URIRef("http://www.w3.org/ns/regorg#RegisteredOrganization"),
+    ) not in ontology
+    assert (enterprise, RDFS.subClassOf, URIRef("http://www.w3.org/ns/org#FormalOrganization")) in ontology

@@ -79,6 +79,10 @@ QUALIFIER_WORDS = {
     "MoreThan": r"\b(more than|over)\b",
     "Approximately": r"\b(around|about|approximately|roughly|nearly|almost)\b",
     "Range": r"\b\w+ to \w+\b|\d\s*[\u2013-]\s*\d",  # "one to three", "1-3" with a hyphen or an en dash
+    "BestCase": r"\bas little as\b",
+    "UpTo": r"\bup to\b",
+    "AtMost": r"\b(at most|no more than)\b",
+    "LessThan": r"\b(less than|under)\b",
     "Unspecified": r"\bsome\b|\beven\b",
 }
 

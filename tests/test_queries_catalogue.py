@@ -185,7 +185,7 @@ source:example-other { source:example-other a ftz:Source ; dcterms:title "EXAMPL
 firm:kashgar-kangyi-intelligent-technology ftz:produces product:laptops .
 link:example-kangyi-makes-laptops a ftz:ProductionLink ;
     ftz:producer firm:kashgar-kangyi-intelligent-technology ;
-    ftz:product product:laptops ; ftz:status ftz:Reported ; prov:wasDerivedFrom source:example-other ;
+    ftz:hasProduct product:laptops ; ftz:status ftz:Reported ; prov:wasDerivedFrom source:example-other ;
     ftz:quote "EXAMPLE: Kangyi makes laptops." . }
 """,
         encoding="utf-8",
@@ -218,12 +218,12 @@ def test_zone_indicators_depend_on_the_year(kg):
         "ExcessOverTarget",
         "AnnualTradeTarget",
         "NewEnterprisesEstablished",
-        "RegisteredBusinesses",
         "RegisteredBusinessGrowth",
     }
+    # "over 5,100 registered businesses" is as of the undated article: its year is unknown
     # 2024 lies inside "since November 2023" but not inside 2025; 2022 is before the launch
     measures_2024 = {r["measure"].removeprefix(FTZ) for r in records(kg, "zone-indicators", {"year": "2024"})}
-    assert measures_2024 >= {"NewEnterprisesEstablished", "RegisteredBusinesses", "RegisteredBusinessGrowth"}
+    assert measures_2024 >= {"NewEnterprisesEstablished", "RegisteredBusinessGrowth"}
     assert measures_2024.isdisjoint({"TotalImportsAndExports", "ExcessOverTarget", "AnnualTradeTarget"})
     assert records(kg, "zone-indicators", {"year": "2022"}) == []
 
@@ -232,7 +232,10 @@ def test_trade_performance_recomputes_the_stated_excess(kg):
     (row,) = [r for r in records(kg, "trade-performance") if r.get("target")]  # the one derived target
     assert row["actual"] == "93160000000"
     assert row["target_qualifier"] == FTZ + "Approximately" and row["target_derived"] == "true"
-    assert row["excess_percent"] == "5.7" and row["excess_check"] == "5.7"
+    assert row["excess_percent"] == "5.7"
+    # recomputed from the target rounded to 0.1 billion: within the 0.05 that "5.7" is rounded to
+    assert abs(float(row["excess_check"]) - 5.7) <= 0.05
+    assert float(row["target_low"]) <= float(row["target"]) <= float(row["target_high"])
 
 
 def test_entity_profile_describes_the_chosen_entity_only(kg):

@@ -239,9 +239,23 @@ def test_every_iso_4217_currency_is_a_qudt_currency_unit(kg):
     }
 
 
-def test_every_product_maps_to_an_hs_code(kg):
-    rows = select(kg, "SELECT ?p WHERE { ?p a ftz:Product FILTER NOT EXISTS { ?p ftz:hsCode ?h } }")
-    assert rows == []
+def test_every_product_maps_to_the_hs_code_covering_every_form_and_to_single_forms_below_it(kg):
+    rows = select(
+        kg,
+        """SELECT ?label ?covering (GROUP_CONCAT(?narrow; separator=",") AS ?forms) WHERE {
+             ?p a ftz:Product ; skos:prefLabel ?label .
+             OPTIONAL { ?p skos:exactMatch|skos:broadMatch ?c . ?c skos:notation ?covering }
+             OPTIONAL { ?p skos:narrowMatch/skos:notation ?narrow }
+           } GROUP BY ?label ?covering""",
+    )
+    codes = {
+        r["label"]: (r.get("covering"), sorted(filter(None, r.get("forms", "").split(",")))) for r in rows
+    }
+    assert len(codes) == len(rows), "a product has two codes covering every form"
+    assert codes["walnuts"] == ("0802", ["080231", "080232"])  # in shell, shelled: the source does not say
+    assert codes["prunes"] == ("081320", [])
+    assert codes["laptops"] == ("847130", [])
+    assert codes["jujubes"] == ("08", [])  # fresh (0810) or dried (0813): the source does not say
 
 
 def test_each_standard_states_its_publisher_edition_licence_and_attribution_in_its_own_graph(kg):
@@ -267,7 +281,7 @@ def test_every_measure_of_the_code_list_says_what_it_counts(kg):
         kg,
         """SELECT ?m WHERE { ?m a ftz:Measure
              FILTER NOT EXISTS { ?m skos:prefLabel ?l ; skos:definition ?d ;
-                                 skos:inScheme ftz:Measures } }""",
+                                 skos:inScheme ftz:MeasureScheme } }""",
     )
     assert rows == []
     assert len(select(kg, "SELECT ?m WHERE { ?m a ftz:Measure }")) > 10

@@ -213,7 +213,7 @@ def test_ontology_reference_shows_alignments_domains_ranges_and_examples(site):
     html = (site / "ontology.html").read_text(encoding="utf-8")
     enterprise = html.split('id="Enterprise"', 1)[1].split("</section>", 1)[0]
     assert "aligned with (subclass of)" in enterprise
-    assert "rov:RegisteredOrganization" in enterprise and "org:FormalOrganization" in enterprise
+    assert "prov:Agent" in enterprise and "org:FormalOrganization" in enterprise
     assert "Kashgar Kangyi Intelligent Technology" in enterprise  # an example from the data
     exporter = html.split('id="exporter"', 1)[1].split("</section>", 1)[0]
     assert "<dt>domain</dt>" in exporter and "<dt>range</dt>" in exporter and "functional" in exporter
@@ -226,7 +226,7 @@ def test_values_keep_their_qualifier_unit_period_and_quote(site):
     assert "more than 3,100" in html
     assert "93,160,000,000" in html
     assert "Yuan Renminbi" in html  # the ISO 4217 name of cur:CNY
-    assert "since the zone&#x27;s launch in November 2023" in html
+    assert "from the zone&#x27;s launch in November 2023" in html
     assert "according to local authorities" in html  # the supporting quote
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "derived" in index and "approximately 99.03" in index
@@ -270,7 +270,7 @@ def _extra_data(tmp_path: Path, label: str) -> project.SourceFile:
   <{ID}firm/test-firm> a ftz:Enterprise ; rdfs:label "{escaped}"@en ;
       ftz:exportsTo <{ID}country/KZ> .
   <{ID}link/test-firm-kz> a ftz:TradeLink ; ftz:exporter <{ID}firm/test-firm> ;
-      ftz:market <{ID}country/KZ> ; ftz:status ftz:Planned ;
+      ftz:destinationMarket <{ID}country/KZ> ; ftz:status ftz:Planned ;
       prov:wasDerivedFrom <{ID}source/test-note> ; ftz:quote "{escaped} plans to sell to Kazakhstan." .
 }}
 """,
@@ -339,8 +339,8 @@ def test_each_fact_of_the_ai_assisted_article_shows_its_corroboration_status(tmp
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <{ID}source/example-registry> {{
   <{ID}source/example-registry> a ftz:Source ; dcterms:title "EXAMPLE registry"@en ; ftz:aiAssisted false .
-  <{ID}observation/example-registry-count> a ftz:Observation ; ftz:measure ftz:RegisteredBusinesses ;
-      ftz:refArea <{ID}zone/kashgar-area> ; ftz:period <{ID}period/since-2023-11> ;
+  <{ID}observation/example-registry-count> a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
+      ftz:refArea <{ID}zone/kashgar-area> ; ftz:refPeriod <{ID}period/as-of-kashgar-ftz-2025-article> ;
       ftz:numericValue 4900.0 ; ftz:qualifier ftz:Exact ; ftz:unit <http://qudt.org/vocab/unit/NUM> ;
       prov:wasDerivedFrom <{ID}source/example-registry> ; ftz:quote "EXAMPLE: 4,900 businesses." .
 }}

@@ -109,7 +109,8 @@ def figure(kg, src: str, measure: str, subject: str, unit: str) -> list[dict]:
     return select(
         kg,
         """SELECT ?value ?qualifier ?phrase WHERE { GRAPH ?src {
-             ?o ftz:measure ?measure ; ftz:unit ?unit ; ftz:qualifier ?qualifier ; ftz:numericValue ?value ;
+             ?o ftz:hasMeasure ?measure ; ftz:unit ?unit ; ftz:qualifier ?qualifier ;
+                ftz:numericValue ?value ;
                 ftz:sourcePhrase ?phrase ; ftz:refArea|ftz:refEnterprise ?subject } }""",
         src=src,
         measure=FTZ + measure,
@@ -160,8 +161,8 @@ def test_kangyi_makes_for_central_asia_and_russia_and_has_hair_dryer_orders(kg):
     rows = select(
         kg,
         """SELECT ?market ?product ?evidence WHERE { GRAPH ?src {
-             ?l ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:market ?market ;
-                ftz:product ?product ; ftz:evidence ?evidence } }""",
+             ?l ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:destinationMarket ?market ;
+                ftz:hasProduct ?product ; ftz:evidence ?evidence } }""",
         src=ECNS,
     )
     got = {
@@ -185,8 +186,8 @@ def test_the_new_markets_and_products_are_in_the_reference_data(kg):
         """SELECT ?region ?hair ?monitors WHERE {
              GRAPH source:iso-3166-1 { country:RU skos:notation "RU" }
              GRAPH source:un-m49 { country:RU ftz:withinRegion ?region }
-             GRAPH source:ftzkg-product-scheme { product:hair-dryers ftz:hsCode ?h .
-                                                 product:lcd-monitors ftz:hsCode ?m }
+             GRAPH source:ftzkg-product-scheme { product:hair-dryers skos:exactMatch ?h .
+                                                 product:lcd-monitors skos:broadMatch ?m }
              ?h skos:notation ?hair . ?m skos:notation ?monitors }""",
     )
     assert rows == [{"region": ID + "region/151", "hair": "851631", "monitors": "8528"}]
@@ -200,7 +201,8 @@ def derivations(kg) -> set[tuple[str, str, str]]:
         kg,
         """SELECT ?derived ?original ?certainty WHERE {
              ?derived ftz:derivedFromSource ?original ; prov:qualifiedDerivation ?d .
-             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ; ftz:derivationCertainty ?certainty ;
+             ?d a ftz:SourceDerivation ; ftz:originalSource ?original ;
+                ftz:hasDerivationCertainty ?certainty ;
                 ftz:derivationEvidence ?why }""",
     )
     return {(r["derived"], r["original"], r["certainty"][len(FTZ) :]) for r in rows}
@@ -227,7 +229,7 @@ def test_the_original_corroborates_the_rewrite_as_its_original(kg):
     rows = select(
         kg,
         """SELECT ?status WHERE {
-             ?a ftz:assessedFact obs:kashgar-area-registered-businesses ; ftz:corroborationStatus ?status ;
+             ?a ftz:assessedFact obs:kashgar-area-registered-businesses ; ftz:hasCorroborationStatus ?status ;
                 ftz:corroboratedBy obs:ecns-2026-kashgar-area-registered-businesses }""",
     )
     assert rows and {r["status"] for r in rows} == {FTZ + "Corroborated"}
@@ -286,3 +288,22 @@ def test_every_page_says_what_is_known_of_its_origin(kg, src):
     assert (
         "not" in row["note"] or "no " in row["note"]
     )  # what the page does not give, or what is not recorded
+
+
+def test_the_lineage_query_lists_each_derivation_with_its_evidence(kg):
+    rows = records(kg, "source-lineage")
+    got = {(r["source"], r["original"], r["certainty"].removeprefix(FTZ)) for r in rows}
+    assert got >= {(ARTICLE, ECNS, "ApparentDerivation"), (PEOPLE, SERVICES, "ApparentDerivation")}
+    article = next(r for r in rows if r["source"] == ARTICLE)
+    assert article["source_ai_assisted"] == "true" and "5,173" in article["evidence"]
+    assert "title not shown" in article["original_name"]  # the original's label: its copy shows no title
+
+
+def test_the_corrections_query_keeps_both_sources_words(kg):
+    (row,) = [r for r in records(kg, "reading-corrections") if r["fact"].endswith("/kangyi-logistics-time")]
+    assert row["fact_source"] == ARTICLE and "reduced logistics times of three to five days" in row["quote"]
+    assert (
+        row["settled_by_source"] == ECNS
+        and "reach the market in just three to five days" in row["settled_by_quote"]
+    )
+    assert (row["reading_was"], row["reading_is"]) == (FTZ + "reduction", FTZ + "after")

@@ -12,6 +12,10 @@ _QUALIFIER_WORDS = {
     FTZ + "MoreThan": "more than ",
     FTZ + "AtLeast": "at least ",
     FTZ + "Approximately": "approximately ",
+    FTZ + "LessThan": "less than ",
+    FTZ + "AtMost": "at most ",
+    FTZ + "UpTo": "up to ",
+    FTZ + "BestCase": "as little as ",
 }
 
 
@@ -23,8 +27,9 @@ def format_number(value: Decimal) -> str:
 
 def quantity_text(quantity: Quantity) -> str:
     """The number with its qualifier in words, without the unit: ``more than 3,100``, ``1 to 3``."""
-    if quantity.qualifier == FTZ + "Range" and quantity.minimum is not None and quantity.maximum is not None:
-        return f"{format_number(quantity.minimum)} to {format_number(quantity.maximum)}"
+    if quantity.minimum is not None and quantity.maximum is not None:
+        words = "as little as " if quantity.qualifier == FTZ + "BestCase" else ""
+        return f"{words}{format_number(quantity.minimum)} to {format_number(quantity.maximum)}"
     if quantity.qualifier == FTZ + "Unspecified" or quantity.numeric is None:
         return "an unspecified positive number"
     words = _QUALIFIER_WORDS.get(quantity.qualifier, "")
