@@ -194,7 +194,11 @@ class Vocabulary:
             if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(FTZ):
                 continue
             terms.add(subject.value)
-            if quad.predicate.value == deprecated_flag and quad.object.value.lower() == "true":
+            if (
+                quad.predicate.value == deprecated_flag
+                and isinstance(quad.object, ox.Literal)
+                and quad.object.value.lower() == "true"
+            ):
                 deprecated.add(subject.value)
             elif quad.predicate.value == replaced_by and isinstance(quad.object, ox.NamedNode):
                 # several replacements (ftz:hsCode): suggest the lowest IRI, deterministically
