@@ -28,13 +28,13 @@ import pyoxigraph as ox  # noqa: E402
 
 from ftzkg import project  # noqa: E402
 from ftzkg.catalogue import catalogue  # noqa: E402
-from ftzkg.contribution import validate_contribution  # noqa: E402
 from ftzkg.knowledge_graph import KnowledgeGraph  # noqa: E402
 from ftzkg.querying import EmbeddedBackend, execute  # noqa: E402
 from ftzkg.release import build_release  # noqa: E402
 from ftzkg.site import site_files  # noqa: E402
 from ftzkg.site.site_queries import select as site_select  # noqa: E402
 from ftzkg.validation import validate_knowledge_graph  # noqa: E402
+from ftzkg.validation.contribution import validate_contribution  # noqa: E402
 
 PROVENANCE = ox.NamedNode("http://purl.org/dc/terms/provenance")
 

@@ -96,8 +96,8 @@ def build_raw(args) -> dict:
 @step("validate")
 def validate(args) -> dict:
     """ftzkg's whole-graph validation (validation.validate_knowledge_graph) with the default engine."""
-    from ftzkg.shacl_engines import DEFAULT_ENGINE, result_keys
     from ftzkg.validation import validate_knowledge_graph
+    from ftzkg.validation.engines import DEFAULT_ENGINE, result_keys
 
     kg = load(args.synthetic)
     reports = []
@@ -123,7 +123,7 @@ def _engine_inputs(args):
 @step("shacl-turbo")
 def shacl_turbo(args) -> dict:
     """pyshacl-turbo (Rust) on the same data, handed over as N-Triples text."""
-    from ftzkg.shacl_engines import ntriples_of, result_keys, run_shacl
+    from ftzkg.validation.engines import ntriples_of, result_keys, run_shacl
 
     _, quads, ontology, shapes = _engine_inputs(args)
     reports = []
@@ -156,8 +156,8 @@ def shacl_rudof(args) -> dict:
 @step("shacl-pyshacl")
 def shacl_pyshacl(args) -> dict:
     """Plain pySHACL on an in-memory rdflib graph (the graph built before timing)."""
-    from ftzkg.shacl_engines import result_keys, run_shacl
     from ftzkg.validation import to_rdflib
+    from ftzkg.validation.engines import result_keys, run_shacl
 
     _, quads, ontology, shapes = _engine_inputs(args)
     graph = to_rdflib(quads)
@@ -225,8 +225,8 @@ CONTRIBUTION = """\
 @step("contribution")
 def contribution(args) -> dict:
     """contribution.validate_contribution of a 50-triple contribution against the large graph."""
-    from ftzkg.contribution import validate_contribution
-    from ftzkg.shacl_engines import DEFAULT_ENGINE
+    from ftzkg.validation.contribution import validate_contribution
+    from ftzkg.validation.engines import DEFAULT_ENGINE
 
     kg = load(args.synthetic)
     path = args.out.with_suffix(".contribution.trig")

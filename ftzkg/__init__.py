@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .knowledge_graph import KnowledgeGraph, Stats
     from .parsing import RdfInputError, parse_file
     from .project import Project, ProjectError
-    from .validation import ValidationReport
+    from .validation.report import ValidationReport
 
 _LAZY = {
     "Answer": ".api",
@@ -37,7 +37,7 @@ _LAZY = {
     "parse_file": ".parsing",
     "Project": ".project",
     "ProjectError": ".project",
-    "ValidationReport": ".validation",
+    "ValidationReport": ".validation.report",
 }
 
 __all__ = [

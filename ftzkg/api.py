@@ -43,17 +43,18 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .engine_names import DEFAULT_ENGINE
 from .input_limits import DEFAULT_LIMITS, Limits
 from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
+from .validation.engine_names import DEFAULT_ENGINE
 
 if TYPE_CHECKING:
     from .release import Release
     from .site import SiteSummary
-    from .validation import Locations, ValidationReport
+    from .validation.report import ValidationReport
+    from .validation.source_locator import Locations
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: What :meth:`ProjectGraph.validate_contribution` takes: file paths, RDF text, or quads/triples.
@@ -163,7 +164,7 @@ class ProjectGraph:
         if any(c.isspace() for c in name_or_text.strip()):
             entry = parse_query_text(name_or_text, "query")
         else:
-            entry = find_query(name_or_text, self.project.queries_dir)
+            entry = find_query(name_or_text, self.project.queries_dir, trusted=self.project.queries_dir)
         result = execute(
             EmbeddedBackend(self.kg.store),
             entry.text,
@@ -187,7 +188,7 @@ class ProjectGraph:
 
     def validate(self, engine: str = DEFAULT_ENGINE) -> ValidationReport:
         """Validate every data graph with the project's shapes and for vocabulary conformance."""
-        from .validation import validate_knowledge_graph
+        from .validation.whole_graph import validate_knowledge_graph
 
         return validate_knowledge_graph(self.kg, engine=engine, project_=self.project, index=self._index)
 
@@ -207,7 +208,7 @@ class ProjectGraph:
         read (:class:`ftzkg.input_limits.Limits`). Raises :class:`ftzkg.parsing.RdfInputError`
         for input that cannot be used at all or is above a limit.
         """
-        from .contribution import validate_contribution
+        from .validation.contribution import validate_contribution
 
         def check(paths: list[Path]) -> ValidationReport:
             return validate_contribution(

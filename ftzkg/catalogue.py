@@ -171,26 +171,29 @@ def read_query_file(path: Path) -> QueryFile:
     return parse_query_text(text, path.stem, path)
 
 
-def _catalogue_file(path: Path, folder: Path) -> QueryFile:
-    """A query of the catalogue folder, marked :attr:`QueryFile.from_catalogue`."""
+def _catalogue_file(path: Path, trusted: Path | None) -> QueryFile:
+    """A query of a catalogue folder; marked :attr:`QueryFile.from_catalogue` only when it is in
+    ``trusted``, the project's own catalogue (the default project's when None)."""
     entry = read_query_file(path)
-    if path.resolve().parent == folder.resolve():
+    trusted = project.Project.default().queries_dir if trusted is None else trusted
+    if path.resolve().parent == trusted.resolve():
         entry = dataclasses.replace(entry, from_catalogue=True)
     return entry
 
 
-def catalogue(folder: Path | None = None) -> list[QueryFile]:
-    """Every query of the catalogue folder (``queries/`` by default), sorted by name."""
+def catalogue(folder: Path | None = None, trusted: Path | None = None) -> list[QueryFile]:
+    """Every query of the catalogue folder (the default project's ``queries/`` when None), sorted by
+    name; those of ``trusted`` (the project's own catalogue) are marked as such."""
     folder = project.Project.default().queries_dir if folder is None else folder
-    return [_catalogue_file(p, folder) for p in sorted(folder.glob("*.rq"))]
+    return [_catalogue_file(p, trusted) for p in sorted(folder.glob("*.rq"))]
 
 
-def find_query(name: str, folder: Path | None = None) -> QueryFile:
+def find_query(name: str, folder: Path | None = None, trusted: Path | None = None) -> QueryFile:
     """The catalogue query called ``name`` (with or without ``.rq``), or :class:`UnknownQueryError`."""
     folder = project.Project.default().queries_dir if folder is None else folder
     name = name.removesuffix(".rq")
     path = folder / f"{name}.rq"
     if "/" not in name and path.is_file():
-        return _catalogue_file(path, folder)
+        return _catalogue_file(path, trusted)
     known = sorted(p.stem for p in folder.glob("*.rq"))
     raise UnknownQueryError(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5), known)

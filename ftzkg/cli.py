@@ -19,7 +19,6 @@ import click
 
 from . import __version__
 from .api import ProjectGraph
-from .engine_names import DEFAULT_ENGINE, ENGINES
 from .input_limits import DEFAULT_LIMITS, Limits
 from .namespaces import shorten
 from .parsing import RdfInputError
@@ -27,6 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
+from .validation.engine_names import DEFAULT_ENGINE, ENGINES
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -330,7 +330,7 @@ def validate(
       ftzkg validate data/contributions/examples/valid-example-firm.ttl
       ftzkg validate new-firm.jsonld --format json
     """
-    from .validation import format_text
+    from .validation.text_format import format_text
 
     try:
         with opened() as graph:
@@ -368,7 +368,8 @@ def queries(fmt: str) -> None:
     from .catalogue import CatalogueError, catalogue
 
     try:
-        entries = catalogue(current_project().queries_dir)
+        queries_dir = current_project().queries_dir
+        entries = catalogue(queries_dir, trusted=queries_dir)
     except CatalogueError as exc:
         fail(str(exc))
         return
@@ -509,7 +510,8 @@ def query(
             with path.open(encoding="utf-8", newline="") as handle:
                 entry = parse_query_text(read_bounded(handle, max_query_size, name), path.stem, path)
         else:
-            entry = find_query(name, current_project().queries_dir)
+            queries_dir = current_project().queries_dir
+            entry = find_query(name, queries_dir, trusted=queries_dir)
     except (CatalogueError, UnicodeDecodeError, OSError) as exc:
         fail(str(exc))
         return

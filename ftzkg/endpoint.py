@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .http_client import Credentials, StoreError, check_url, display, read_within
+from .http_client import ConfigurationError, Credentials, StoreError, check_url, display, read_within
 from .querying import BackendError, PreparedQuery, QueryResult, label_queries, pick_labels
 
 NTRIPLES = "application/n-triples"
@@ -69,6 +69,11 @@ class EndpointBackend:
         credentials: Credentials | None = None,
         max_bytes: int = 2048 * 1024 * 1024,
     ):
+        parts = urllib.parse.urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            raise ConfigurationError(
+                "--endpoint must not contain credentials; use FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN"
+            )
         self.url = check_url(url, "--endpoint")
         self.timeout_s = timeout_s
         self.credentials = credentials

@@ -466,7 +466,7 @@ def read_within(
     late = StoreError(f"{what}: no complete answer within {seconds:g} s, the limit (--timeout)")
     try:
         with opener.open(request, timeout=deadline.remaining()) as response:
-            body = response.read(max_bytes + 1)
+            body = _read_up_to(response, max_bytes + 1)
     except urllib.error.HTTPError as exc:
         raise StoreError(
             scrub(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}"), exc.code
@@ -485,3 +485,16 @@ def read_within(
             f"{what}: the answer is larger than {max_bytes // (1024 * 1024)} MB, the limit (--max-memory)"
         )
     return body
+
+
+def _read_up_to(response: http.client.HTTPResponse, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``response``, read in chunks (``read(limit)`` would allocate it all)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = response.read(min(1 << 16, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -124,28 +124,44 @@ _XML_TOKENS = re.compile(
     r"|(?P<close></[^>]*>)",
     re.S,
 )
-_NOT_BRACKET = re.compile(r"[^()]+")
 
 #: Above this size a too-deep file is reported without the position (finding it costs a Python loop).
 _POSITION_SCAN_CHARS = 8 * 1024 * 1024
 
 
+def _as_bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
+    return re.compile(pattern.pattern.encode("ascii", "backslashreplace"), pattern.flags & ~re.UNICODE)
+
+
+_TURTLE_OPAQUE_B = _as_bytes(_TURTLE_OPAQUE)
+_JSON_OPAQUE_B = _as_bytes(_JSON_OPAQUE)
+_XML_OPAQUE_B = _as_bytes(_XML_OPAQUE)
+_XML_EMPTY_B = _as_bytes(_XML_EMPTY)
+_XML_START_B = _as_bytes(_XML_START)
+_XML_END_B = _as_bytes(_XML_END)
+# Deletes every byte but the two brackets (UTF-8 multi-byte characters never contain them).
+_ALL_BUT_BRACKETS = bytes(b for b in range(256) if b not in b"()")
+
+
 def _brackets(text: str, fmt: ox.RdfFormat) -> str:
-    """Only the nesting brackets of ``text``, as ``(`` and ``)``, in order (C-speed regex passes)."""
+    """Only the nesting brackets of ``text``, as ``(`` and ``)``, in order.
+
+    Done on the UTF-8 bytes with regex substitutions and ``bytes.translate``, all in C.
+    """
+    data = text.encode("utf-8")
     if fmt == ox.RdfFormat.JSON_LD:
-        bare = _JSON_OPAQUE.sub("", text)
-        return _NOT_BRACKET.sub("", bare.translate(_JSON_MAP))
-    if fmt == ox.RdfFormat.RDF_XML:
-        bare = _XML_EMPTY.sub("", _XML_OPAQUE.sub("", text))
-        bare = _XML_END.sub("\x02", _XML_START.sub("\x01", bare.replace("(", "").replace(")", "")))
-        return _NOT_BRACKET.sub("", bare.translate(_XML_MAP))
-    bare = _TURTLE_OPAQUE.sub("", text).replace("<<", "(").replace(">>", ")")
-    return _NOT_BRACKET.sub("", bare.translate(_TURTLE_MAP))
+        bare = _JSON_OPAQUE_B.sub(b"", data).translate(_JSON_BYTES, b"()")
+    elif fmt == ox.RdfFormat.RDF_XML:
+        bare = _XML_EMPTY_B.sub(b"", _XML_OPAQUE_B.sub(b"", data)).translate(None, b"()")
+        bare = _XML_END_B.sub(b")", _XML_START_B.sub(b"(", bare))
+    else:
+        bare = _TURTLE_OPAQUE_B.sub(b"", data).replace(b"<<", b"(").replace(b">>", b")")
+        bare = bare.translate(_TURTLE_BYTES)
+    return bare.translate(None, _ALL_BUT_BRACKETS).decode("ascii")
 
 
-_JSON_MAP = str.maketrans({"{": "(", "[": "(", "}": ")", "]": ")", "(": "", ")": ""})
-_XML_MAP = str.maketrans({"\x01": "(", "\x02": ")"})
-_TURTLE_MAP = str.maketrans({"[": "(", "]": ")"})
+_JSON_BYTES = bytes.maketrans(b"{[}]", b"(())")
+_TURTLE_BYTES = bytes.maketrans(b"[]", b"()")
 
 
 def _too_deep(brackets: str, limit: int) -> bool:

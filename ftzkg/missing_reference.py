@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .namespaces import FTZ, ID
-from .validation import (
+from .validation.report import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
     ONTOLOGY_PROTECTION_CHECK,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -212,11 +213,11 @@ def _relative_iri(path: Path, quads: list[ox.Quad], text: str) -> None:
         if isinstance(term, ox.NamedNode | ox.Literal) and iri.startswith(_RELATIVE_BASE):
             line = column = None
             written = iri[len(_RELATIVE_BASE) :]
-            for match in _JSON_ID.finditer(text):
-                if not _SCHEME.match(match.group(2)):
-                    line, column = _position(text, match.start(2) - 1)
-                    written = match.group(2)
-                    break
+            candidates = [m for m in _JSON_ID.finditer(text) if not _SCHEME.match(m.group(2))]
+            exact = [m for m in candidates if urllib.parse.urljoin(_RELATIVE_BASE, m.group(2)) == iri]
+            for match in (exact or candidates)[:1]:  # where it is written, when it can be found
+                line, column = _position(text, match.start(2) - 1)
+                written = match.group(2)
             raise RdfInputError(
                 path,
                 f'relative IRI "{written}": every @id must be an absolute IRI (relative IRIs are dropped '

@@ -164,6 +164,9 @@ def run_bounded(work: Callable[[BinaryIO], None], limits: Limits) -> bytes:
         os.close(status_w)
         try:
             data, status = _collect(pid, data_r, status_r, limits)
+        except BaseException:  # Ctrl-C, or a limit: never leave the child running
+            _kill(pid)
+            raise
         finally:
             os.close(data_r)
             os.close(status_r)

@@ -36,13 +36,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
-from pyparsing import ParseException
-from rdflib.plugins.sparql import parser as sparql_parser
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from .catalogue import Parameter, QueryFile
 from .namespaces import PREFIXES, sparql_prologue
@@ -255,7 +251,14 @@ class PreparedQuery:
     unaccounted: tuple[str, ...] = ()
 
 
+if TYPE_CHECKING:  # rdflib's SPARQL parser is imported only when a query is inspected (0.3 s+)
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+
 def _walk(node: object) -> Iterable[CompValue]:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         yield node
         for value in dict.values(node):
@@ -381,6 +384,10 @@ def _inspect_cached(text: str, offset_lines: int, where: str, max_nesting: int) 
 
 
 def _parse_and_walk(canon: CanonicalText, offset_lines: int, where: str) -> PreparedQuery:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser as sparql_parser
+    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+
     text = canon.text
     try:
         tree = sparql_parser.parseQuery(text)

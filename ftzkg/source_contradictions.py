@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from .claims import GraphReader, ValueClaim, ftz, value_claims
 from .corroboration import contradictions, describe
 from .namespaces import DERIVED_GRAPHS, SHAPES_GRAPH, SHAPES_NS
-from .validation import Finding
+from .validation.report import Finding
 
 CROSS_SOURCE_CHECK = SHAPES_NS + "CrossSourceContradictionCheck"
 

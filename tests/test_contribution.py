@@ -3,7 +3,7 @@ the contribution reaches, and reports a problem of an existing node only when it
 
 from __future__ import annotations
 
-from ftzkg.contribution import validate_contribution
+from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 @prefix reform: <https://w3id.org/ftzkg/id/reform/> .

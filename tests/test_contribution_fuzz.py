@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ftzkg import KnowledgeGraph
-from ftzkg.contribution import validate_contribution
 from ftzkg.input_limits import Limits
 from ftzkg.parsing import FORMATS, RdfInputError, parse_untrusted
 from ftzkg.validation import format_text
+from ftzkg.validation.contribution import validate_contribution
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("FTZKG_FUZZ_EXAMPLES", "0"))

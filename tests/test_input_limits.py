@@ -502,3 +502,11 @@ def test_the_readme_limits_table_and_help_match_the_defaults():
         assert row.split("|")[2].strip().startswith(str(value)), row
         assert flag in help_text
         assert f"[default: {value};" in " ".join(help_text.split()).split(flag, 1)[1], flag
+
+
+def test_the_relative_iri_error_points_at_the_relative_iri_not_at_a_defined_term(tmp_path):
+    doc = '{"@context": {"Firm": "https://w3id.org/ftzkg/ontology#Enterprise"},\n'
+    doc += ' "@type": "Firm",\n "@id": "rel"}'
+    path = tmp_path / "term.jsonld"
+    path.write_text(doc, encoding="utf-8")
+    assert one_error_line(validate(str(path))).startswith(f'error: {path}:3:9: relative IRI "rel"')

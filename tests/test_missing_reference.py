@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftzkg.contribution import validate_contribution
+from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 @prefix firm: <https://w3id.org/ftzkg/id/firm/> .

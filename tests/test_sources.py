@@ -288,3 +288,22 @@ def test_every_page_says_what_is_known_of_its_origin(kg, src):
     assert (
         "not" in row["note"] or "no " in row["note"]
     )  # what the page does not give, or what is not recorded
+
+
+def test_the_lineage_query_lists_each_derivation_with_its_evidence(kg):
+    rows = records(kg, "source-lineage")
+    got = {(r["source"], r["original"], r["certainty"].removeprefix(FTZ)) for r in rows}
+    assert got >= {(ARTICLE, ECNS, "ApparentDerivation"), (PEOPLE, SERVICES, "ApparentDerivation")}
+    article = next(r for r in rows if r["source"] == ARTICLE)
+    assert article["source_ai_assisted"] == "true" and "5,173" in article["evidence"]
+    assert "title not shown" in article["original_name"]  # the original's label: its copy shows no title
+
+
+def test_the_corrections_query_keeps_both_sources_words(kg):
+    (row,) = [r for r in records(kg, "reading-corrections") if r["fact"].endswith("/kangyi-logistics-time")]
+    assert row["fact_source"] == ARTICLE and "reduced logistics times of three to five days" in row["quote"]
+    assert (
+        row["settled_by_source"] == ECNS
+        and "reach the market in just three to five days" in row["settled_by_quote"]
+    )
+    assert (row["reading_was"], row["reading_is"]) == (FTZ + "reduction", FTZ + "after")

@@ -189,7 +189,7 @@ def _keys(report, results):  # type: ignore[no-untyped-def]
     """Result keys with blank-node focus nodes and values made comparable (labels differ)."""
     import rdflib
 
-    from ftzkg.shacl_engines import result_keys
+    from ftzkg.validation.engines import result_keys
 
     def plain(node):  # type: ignore[no-untyped-def]
         return rdflib.Literal("[blank node]") if isinstance(node, rdflib.BNode) else node
@@ -207,7 +207,7 @@ def shacl_outcome(case: Case) -> str | None:
     import rdflib
     from rdflib.namespace import SH
 
-    from ftzkg.shacl_engines import DEFAULT_ENGINE, run_shacl
+    from ftzkg.validation.engines import DEFAULT_ENGINE, run_shacl
 
     tests = rdflib.Graph().parse(case.action, format="turtle")
     test = next(

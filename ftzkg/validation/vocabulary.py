@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .namespaces import FTZ, PREFIXES, shorten
+from ..namespaces import FTZ, PREFIXES, shorten
 
 RDF = PREFIXES["rdf"]
 RDF_TYPE = RDF + "type"

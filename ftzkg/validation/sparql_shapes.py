@@ -25,6 +25,7 @@ it comes out of an Oxigraph store): Oxigraph stores ``"08"^^xsd:integer`` as
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -157,7 +158,7 @@ def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.ter
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def is_canonical(parsed: list[ox.Quad], store: ox.Store) -> bool:
+def is_canonical(parsed: Iterable[ox.Quad | ox.Triple], store: ox.Store) -> bool:
     """Whether the store holds every typed literal as parsed (Oxigraph canonicalises numbers, booleans...)."""
 
     def typed(quads) -> set[ox.Literal]:  # type: ignore[no-untyped-def]

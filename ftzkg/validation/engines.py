@@ -24,6 +24,7 @@ store, which at a million triples costs more than validating it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,14 +135,17 @@ def _run_hybrid(
     if not evaluated:
         return run_shacl(data, shapes, ontology, core_engine)
     text = data.text if isinstance(data, NTriples) else data.serialize(format="nt")
-    parsed = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    # Loaded and compared by Oxigraph's parser straight from the bytes: no Python object per triple.
+    inputs = [text.encode("utf-8")]
     if ontology is not None:
-        parsed += ox.parse(ontology.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        inputs.append(ontology.serialize(format="nt", encoding="utf-8"))
     store = ox.Store()
-    store.bulk_extend(parsed)
+    for block in inputs:
+        store.bulk_load(block, format=ox.RdfFormat.N_TRIPLES)
+    parsed = itertools.chain.from_iterable(ox.parse(b, format=ox.RdfFormat.N_TRIPLES) for b in inputs)
     if not sparql_shapes.is_canonical(parsed, store):
         return run_shacl(data, shapes, ontology, core_engine)
-    del parsed
+    del inputs, parsed
     evaluation = sparql_shapes.evaluate(store, evaluated)
     del store
     if any(

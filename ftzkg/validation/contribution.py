@@ -27,39 +27,41 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from . import project
-from .data_graphs import graph_descriptions, source_classes_of
-from .input_limits import DEFAULT_LIMITS, Limits
-from .knowledge_graph import KnowledgeGraph
-from .missing_reference import explain_missing
-from .namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_GRAPH, SHAPES_NS, shorten
-from .parsing import RdfInputError, parse_untrusted
-from .shacl_engines import DEFAULT_ENGINE
-from .source_contradictions import contribution_contradictions
-from .source_index import MemoryIndex
-from .validation import (
+from .. import project
+from ..data_graphs import graph_descriptions, source_classes_of
+from ..input_limits import DEFAULT_LIMITS, Limits
+from ..knowledge_graph import KnowledgeGraph
+from ..missing_reference import explain_missing
+from ..namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES_GRAPH, SHAPES_NS, shorten
+from ..parsing import RdfInputError, parse_untrusted
+from ..source_contradictions import contribution_contradictions
+from ..source_index import MemoryIndex
+from .engines import DEFAULT_ENGINE
+from .graph_walks import (
+    INVERSE_PROPERTIES,
+    Node,
+    StoreView,
+    dependents,
+    neighbourhood,
+)
+from .report import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
     IMPORTS_CHECK,
-    INVERSE_PROPERTIES,
     ONTOLOGY_PROTECTION_CHECK,
     Additions,
     Finding,
-    Locations,
-    Node,
-    SourceLocator,
-    StoreView,
     ValidationReport,
-    dependents,
-    display_path,
-    load_shapes,
-    neighbourhood,
-    shacl_findings,
     sort_findings,
-    to_rdflib,
-    vocabulary_findings,
+)
+from .shape_runs import load_shapes, shacl_findings, to_rdflib
+from .source_locator import (
+    Locations,
+    SourceLocator,
+    display_path,
 )
 from .vocabulary import RDF_TYPE, Vocabulary
+from .whole_graph import vocabulary_findings
 
 SH_NS = PREFIXES["sh"]
 XSD = PREFIXES["xsd"]

@@ -1,0 +1,97 @@
+"""PATCH: the one place ftzkg changes rdflib while it runs.
+
+:func:`translated_sparql_cache` swaps rdflib's SPARQL parse and translation
+(``rdflib.plugins.sparql.processor.parseQuery`` / ``translateQuery``) for a cached
+one while a SHACL engine runs, and puts rdflib's own back when its ``with`` block
+ends; :func:`undo` puts them back by hand (after an interrupted run, or to be sure)
+and empties the cache. :func:`quiet_literal_conversion` raises rdflib's
+``rdflib.term`` logger to CRITICAL, likewise only inside its ``with`` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def quiet_literal_conversion() -> Iterator[None]:
+    """Keep rdflib from printing a traceback for a literal Python cannot hold.
+
+    Ill-typed literals are refused before (with file, line and column); what is
+    left are valid XSD values outside Python's types (year 0 or 10000, hour 24),
+    which rdflib keeps as plain lexical forms, as SHACL needs.
+    """
+    logger = logging.getLogger("rdflib.term")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+_TRANSLATED: dict[tuple, object] = {}
+
+
+class _QueryText(str):
+    """SPARQL text whose parsing is deferred to the cached translation."""
+
+
+@contextlib.contextmanager
+def translated_sparql_cache() -> Iterator[None]:
+    """Parse each distinct SPARQL text once while the engine runs.
+
+    rdflib parses the text of every query anew (pyparsing, tens of milliseconds);
+    the shapes' SPARQL targets and constraints are fixed texts run over and over,
+    so their translated algebra is kept, keyed by text, base and prefixes.
+    Translated queries are reusable (that is what rdflib's prepareQuery is for).
+    """
+    from rdflib.plugins.sparql import processor
+
+    _remember()
+    parse, translate = processor.parseQuery, processor.translateQuery
+
+    def cached_translate(parsed, base=None, init_ns=None):  # type: ignore[no-untyped-def]
+        if not isinstance(parsed, _QueryText):
+            return translate(parsed, base, init_ns)
+        key = (str(parsed), base, tuple(sorted((k, str(v)) for k, v in (init_ns or {}).items())))
+        if key not in _TRANSLATED:
+            _TRANSLATED[key] = translate(parse(str(parsed)), base, init_ns)
+        return _TRANSLATED[key]
+
+    # _QueryText stands in for the parser: the cached translation parses only texts it has not seen.
+    processor.parseQuery, processor.translateQuery = _QueryText, cached_translate  # type: ignore[assignment]  # PATCH
+    try:
+        yield
+    finally:
+        processor.parseQuery, processor.translateQuery = parse, translate
+
+
+#: rdflib's own functions, kept when this module is imported (before any patch).
+_ORIGINALS: dict[str, object] = {}
+
+
+def _remember() -> None:
+    from rdflib.plugins.sparql import processor
+
+    _ORIGINALS.setdefault("parseQuery", processor.parseQuery)
+    _ORIGINALS.setdefault("translateQuery", processor.translateQuery)
+
+
+def undo() -> None:
+    """Put rdflib's own SPARQL parse and translation back and forget the cached translations."""
+    from rdflib.plugins.sparql import processor
+
+    _remember()
+    processor.parseQuery = _ORIGINALS["parseQuery"]  # type: ignore[assignment]
+    processor.translateQuery = _ORIGINALS["translateQuery"]  # type: ignore[assignment]
+    _TRANSLATED.clear()
+
+
+def is_patched() -> bool:
+    """Whether rdflib's SPARQL functions are the cached stand-ins now."""
+    from rdflib.plugins.sparql import processor
+
+    return processor.parseQuery is _QueryText

@@ -1,0 +1,126 @@
+"""Where a node is written down in a file: the line a subject starts, else its first
+mention (contribution files, read when checked; the project's data come from the
+store's index, :mod:`ftzkg.source_index`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from .. import project
+
+
+class Locations(Protocol):
+    """Where IRIs are written: :class:`ftzkg.source_index.MemoryIndex` or the persistent store's."""
+
+    def locate(self, iri: str) -> tuple[str | None, int | None]: ...
+
+
+_PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+
+
+_NAME_CHAR = re.compile(r"[\w.:%-]")
+
+
+class SourceLocator:
+    """Finds the file and line where an IRI is first written as a subject (else first mentioned)."""
+
+    def __init__(self, paths: Iterable[Path], display: dict[Path, str] | None = None):
+        self.files: list[tuple[str, list[str], dict[str, str]]] = []
+        for path in paths:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            name = (display or {}).get(path) or display_path(path)
+            self.files.append((name, text.splitlines(), _prefixes(text)))
+
+    def spellings(self, iri: str, prefixes: dict[str, str]) -> list[str]:
+        forms = [f"<{iri}>", f'"{iri}"']
+        for prefix, namespace in prefixes.items():
+            if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
+                forms.append(f"{prefix}:{iri[len(namespace) :]}")
+        return forms
+
+    def locate(self, iri: str, only: str | None = None) -> tuple[str | None, int | None]:
+        """(file, line) where ``iri`` is defined, preferring a line that starts with it."""
+        if iri.startswith("_:"):
+            return None, None
+        fallback: tuple[str | None, int | None] = (None, None)
+        for name, lines, prefixes in self.files:
+            if only is not None and name != only:
+                continue
+            forms = self.spellings(iri, prefixes)
+            for number, line in enumerate(lines, start=1):
+                stripped = line.lstrip()
+                if stripped.startswith("#"):
+                    continue
+                for form in forms:
+                    at = line.find(form)
+                    if at < 0 or not _bounded(line, at, form):
+                        continue
+                    if stripped.startswith(form) or re.search(
+                        r'"@id"\s*:\s*' + re.escape(form.strip('"')), line
+                    ):
+                        return name, number
+                    if fallback == (None, None):
+                        fallback = (name, number)
+        return fallback
+
+    def first_mention(self, iri: str, only: str | None = None) -> tuple[str | None, int | None]:
+        """(file, line) of the first line that mentions ``iri`` at all."""
+        for name, lines, prefixes in self.files:
+            if only is not None and name != only:
+                continue
+            forms = self.spellings(iri, prefixes)
+            for number, line in enumerate(lines, start=1):
+                if line.lstrip().startswith("#"):
+                    continue
+                if any((at := line.find(form)) >= 0 and _bounded(line, at, form) for form in forms):
+                    return name, number
+        return None, None
+
+
+def _bounded(line: str, at: int, form: str) -> bool:
+    end = at + len(form)
+    before_ok = at == 0 or not _NAME_CHAR.match(line[at - 1]) or form[0] in '<"'
+    after_ok = end >= len(line) or not _NAME_CHAR.match(line[end]) or form[-1] in '>"'
+    if end < len(line) and line[end] == "." and (end + 1 >= len(line) or line[end + 1].isspace()):
+        after_ok = True
+    return before_ok and after_ok
+
+
+def _prefixes(text: str) -> dict[str, str]:
+    found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
+    if text.lstrip().startswith(("{", "[")):
+        with contextlib.suppress(ValueError, RecursionError):
+            found.update(_jsonld_prefixes(json.loads(text)))
+    return found
+
+
+def _jsonld_prefixes(document: object) -> dict[str, str]:
+    found: dict[str, str] = {}
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            context = item.get("@context")
+            for ctx in context if isinstance(context, list) else [context]:
+                if isinstance(ctx, dict):
+                    found.update(
+                        {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+                    )
+            stack.extend(v for k, v in item.items() if k != "@context")
+    return found
+
+
+def display_path(path: Path, project_: project.Project | None = None) -> str:
+    """A path relative to the project folder (default project if None) when inside it, else as given."""
+    return (project_ or project.Project.default()).display(path)
