@@ -32,8 +32,9 @@ EVIDENCE = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
 source:example-original {
   source:example-original a ftz:Source ; dcterms:title "EXAMPLE original"@en ; ftz:aiAssisted false .
   source:kashgar-ftz-2025-article prov:wasDerivedFrom source:example-original .
+  period:as-of-example-original a ftz:Period ; ftz:asOfSource source:example-original .
   obs:example-original-registered a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
-    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:since-2023-11 ; ftz:numericValue 5173.0 ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:as-of-example-original ; ftz:numericValue 5173.0 ;
     ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "5,173" ;
     prov:wasDerivedFrom source:example-original ; ftz:quote "EXAMPLE 5,173." .
   obs:example-original-new a ftz:Observation ; ftz:hasMeasure ftz:NewEnterprisesEstablished ;

@@ -213,3 +213,21 @@ def test_every_literal_has_a_datatype_of_the_owl2_datatype_map(ontology, data):
 
 def test_the_datatype_check_would_catch_a_gyear():
     assert XSD + "gYear" not in OWL2_DATATYPES and XSD + "date" not in OWL2_DATATYPES
+
+
+def test_a_contribution_using_a_deprecated_term_is_told_its_replacement():
+    import pyoxigraph as ox
+
+    from ftzkg.validation import ontology_quads
+    from ftzkg.validation.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_quads(ontology_quads())
+    obs = ox.NamedNode("https://w3id.org/ftzkg/id/observation/example")
+    quads = [
+        ox.Quad(obs, ox.NamedNode(FTZ + "measure"), ox.NamedNode(FTZ + "Revenue")),
+        ox.Quad(obs, ox.NamedNode(FTZ + "hasMeasure"), ox.NamedNode(FTZ + "Revenue")),
+    ]
+    messages = [p.message for p in vocabulary.check(quads)]
+    assert messages == [
+        "ftz:measure is deprecated (owl:deprecated) and no longer used in the graph; use ftz:hasMeasure"
+    ]

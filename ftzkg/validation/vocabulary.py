@@ -129,12 +129,15 @@ class VocabularyProblem:
     """A term the vocabulary does not know, where it is used, and the closest known term."""
 
     term: str
-    role: str  # "class", "property" or "term"
+    role: str  # "class", "property", "term", or "deprecated" (a replaced ftz: term)
     subject: str
     suggestion: str | None
 
     @property
     def message(self) -> str:
+        if self.role == "deprecated":
+            text = f"{_short(self.term)} is deprecated (owl:deprecated) and no longer used in the graph"
+            return text + (f"; use {_short(self.suggestion)}" if self.suggestion else "")
         text = f"{_short(self.term)} is not a {self.role} of the ftzkg ontology or an allowed vocabulary"
         if self.suggestion:
             text += f"; did you mean {_short(self.suggestion)}?"
@@ -157,11 +160,17 @@ class Vocabulary:
     """The terms data may use: the ontology's plus the allowed standard ones."""
 
     def __init__(
-        self, ontology_terms: Iterable[str], classes: Iterable[str] = (), properties: Iterable[str] = ()
+        self,
+        ontology_terms: Iterable[str],
+        classes: Iterable[str] = (),
+        properties: Iterable[str] = (),
+        replaced: dict[str, str | None] | None = None,
     ):
         self.ontology_terms = frozenset(ontology_terms)
         self.classes = frozenset(classes)
         self.properties = frozenset(properties)
+        #: deprecated ftz: terms and a replacement (dcterms:isReplacedBy), if the ontology names one
+        self.replaced = dict(replaced or {})
 
     @classmethod
     def from_quads(cls, ontology: Iterable[ox.Quad]) -> Vocabulary:
@@ -176,17 +185,30 @@ class Vocabulary:
             owl + "AnnotationProperty",
             RDF + "Property",
         }
+        deprecated: set[str] = set()
+        replacements: dict[str, str] = {}
+        deprecated_flag = owl + "deprecated"
+        replaced_by = PREFIXES["dcterms"] + "isReplacedBy"
         for quad in ontology:
             subject = quad.subject
             if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(FTZ):
                 continue
             terms.add(subject.value)
+            if (
+                quad.predicate.value == deprecated_flag
+                and isinstance(quad.object, ox.Literal)
+                and quad.object.value.lower() == "true"
+            ):
+                deprecated.add(subject.value)
+            elif quad.predicate.value == replaced_by and isinstance(quad.object, ox.NamedNode):
+                # several replacements (ftz:hsCode): suggest the lowest IRI, deterministically
+                replacements[subject.value] = min(quad.object.value, replacements.get(subject.value, "~"))
             if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
                 if quad.object.value == owl + "Class":
                     classes.add(subject.value)
                 elif quad.object.value in property_types:
                     properties.add(subject.value)
-        return cls(terms, classes, properties)
+        return cls(terms, classes, properties, {t: replacements.get(t) for t in deprecated})
 
     def is_known(self, iri: str) -> bool:
         """Whether data may use this IRI as a class or property."""
@@ -243,6 +265,11 @@ class Vocabulary:
             predicate = quad.predicate.value
             if not self._is(predicate, self.properties):
                 report(predicate, "property", quad.subject)
+            for term in (predicate, quad.object.value if isinstance(quad.object, ox.NamedNode) else None):
+                if term in self.replaced and (term, "deprecated") not in problems:
+                    problems[(term, "deprecated")] = VocabularyProblem(
+                        term, "deprecated", str(quad.subject), self.replaced[term]
+                    )
             obj = quad.object
             if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
                 if not self._is(obj.value, self.classes):
