@@ -23,6 +23,13 @@ VIRTUOSO_GAPS = {
     "(ftz:withinRegion* joined with a bound region) since the data gained more Central Asian orders",
 }
 
+#: Queries Virtuoso 7 does not finish within the query time limit; not sent to it, because
+#: Virtuoso keeps running a query after its client gave up and would stall the tests after it.
+VIRTUOSO_TOO_SLOW = {
+    "zone-indicators": "runs past 60 s on Virtuoso 7 (the zone's areas through ftz:isAreaOf* "
+    "joined with the period filters), under a second on Oxigraph",
+}
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, virtuoso_server, kg: KnowledgeGraph):
@@ -51,6 +58,8 @@ def test_a_catalogue_query_answers_the_same_on_every_store(name, servers):
     embedded = csv_answer(name)
     assert embedded.count("\n") >= 2, "the query answers nothing: nothing would be compared"
     assert csv_answer(name, "--endpoint", servers["oxigraph"]) == embedded, f"{name} differs on oxigraph"
+    if name in VIRTUOSO_TOO_SLOW:
+        pytest.xfail(VIRTUOSO_TOO_SLOW[name])
     on_virtuoso = csv_answer(name, "--endpoint", servers["virtuoso"])
     if name in VIRTUOSO_GAPS:
         assert on_virtuoso != embedded, f"{name} now answers the same on Virtuoso: drop it from VIRTUOSO_GAPS"

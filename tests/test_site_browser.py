@@ -196,7 +196,8 @@ def test_trade_network_draws_every_firm_and_market_and_dashes_planned_links(kg, 
     markets = {
         r["m"].value
         for r in kg.store.query(
-            f"SELECT ?m WHERE {{ ?l a <{FTZ}TradeLink> ; <{FTZ}market> ?m }}", use_default_graph_as_union=True
+            f"SELECT ?m WHERE {{ ?l a <{FTZ}TradeLink> ; <{FTZ}destinationMarket> ?m }}",
+            use_default_graph_as_union=True,
         )
     }
     assert firms and markets
