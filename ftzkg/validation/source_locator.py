@@ -5,23 +5,19 @@ store's index, :mod:`ftzkg.source_index`).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
 from .. import project
+from ..source_index import prefixes as _prefixes
 
 
 class Locations(Protocol):
     """Where IRIs are written: :class:`ftzkg.source_index.MemoryIndex` or the persistent store's."""
 
     def locate(self, iri: str) -> tuple[str | None, int | None]: ...
-
-
-_PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 _NAME_CHAR = re.compile(r"[\w.:%-]")
@@ -93,32 +89,6 @@ def _bounded(line: str, at: int, form: str) -> bool:
     if end < len(line) and line[end] == "." and (end + 1 >= len(line) or line[end + 1].isspace()):
         after_ok = True
     return before_ok and after_ok
-
-
-def _prefixes(text: str) -> dict[str, str]:
-    found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)}
-    if text.lstrip().startswith(("{", "[")):
-        with contextlib.suppress(ValueError, RecursionError):
-            found.update(_jsonld_prefixes(json.loads(text)))
-    return found
-
-
-def _jsonld_prefixes(document: object) -> dict[str, str]:
-    found: dict[str, str] = {}
-    stack = [document]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            context = item.get("@context")
-            for ctx in context if isinstance(context, list) else [context]:
-                if isinstance(ctx, dict):
-                    found.update(
-                        {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("#", "/"))}
-                    )
-            stack.extend(v for k, v in item.items() if k != "@context")
-    return found
 
 
 def display_path(path: Path, project_: project.Project | None = None) -> str:
