@@ -31,6 +31,14 @@ VIRTUOSO_TOO_SLOW = {
 }
 
 
+#: Queries whose Virtuoso 7 answer varies from run to run (rows lost in some runs, not in
+#: others); a different answer is a known failure, the same answer a pass.
+VIRTUOSO_UNSTABLE = {
+    "ai-assisted-facts": "loses rows on Virtuoso 7 in some runs (nested prov:wasDerivedFrom* paths "
+    "inside FILTER NOT EXISTS), answers the same in others",
+}
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, virtuoso_server, kg: KnowledgeGraph):
     """An Oxigraph server and the session's Virtuoso, both holding the whole graph."""
@@ -64,6 +72,8 @@ def test_a_catalogue_query_answers_the_same_on_every_store(name, servers):
     if name in VIRTUOSO_GAPS:
         assert on_virtuoso != embedded, f"{name} now answers the same on Virtuoso: drop it from VIRTUOSO_GAPS"
         pytest.xfail(VIRTUOSO_GAPS[name])
+    if name in VIRTUOSO_UNSTABLE and on_virtuoso != embedded:
+        pytest.xfail(VIRTUOSO_UNSTABLE[name])
     assert on_virtuoso == embedded, f"{name} differs on virtuoso"
 
 
