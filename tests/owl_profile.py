@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
+from owl_structure import structure_problems
 
 JAVA_SOURCE = Path(__file__).parent / "owlapi" / "OwlDlProfile.java"
 JAVA_DIR = Path("/usr/share/java")
@@ -225,6 +226,37 @@ RULES: dict[str, tuple[str, str]] = {
         "someValuesFrom, allValuesFrom, hasValue, hasSelf or a cardinality)",
         "OWL 2 Mapping to RDF Graphs §3.2.4 class expressions",
     ),
+    # checked on the RDF graph by tests/owl_structure.py: the OWL API's parser lets these through
+    "DeclaredAsTwoKindsOfProperty": (
+        "an IRI may not be declared as two kinds of property (object, data, annotation)",
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
+    "DeclaredAsClassAndDatatype": (
+        "an IRI may not be declared both a class and a datatype",
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
+    "ReservedVocabularyDeclared": (
+        "reserved vocabulary (rdf:, rdfs:, owl:, xsd:) may not be declared anew",
+        f"{SPEC} §2.4 and §5.1-5.6",
+    ),
+    "MalformedRestriction": (
+        "a restriction has exactly one owl:onProperty and one filler (someValuesFrom, allValuesFrom, "
+        "hasValue, hasSelf or a cardinality; a qualified one also one owl:onClass or owl:onDataRange)",
+        "OWL 2 Mapping to RDF Graphs §3.2.4 (Table 13)",
+    ),
+    "MalformedList": (
+        "a list of classes, properties or members is a well-formed RDF list (one rdf:first and one "
+        "rdf:rest per node, ending in rdf:nil)",
+        "OWL 2 Mapping to RDF Graphs §3.2.1 (sequences)",
+    ),
+    "TooFewMembers": (
+        "owl:AllDisjointClasses, owl:AllDisjointProperties and owl:AllDifferent list two members at least",
+        f"{SPEC} §9.1.3, §9.2.3, §9.6.2",
+    ),
+    "AnonymousIndividualCycle": (
+        "object property assertions between anonymous individuals must form a forest (no cycle)",
+        f"{SPEC} §11.2 anonymous individuals",
+    ),
     "LoadError": ("the graph cannot be read as an ontology", "OWL 2 Mapping to RDF Graphs §3"),
 }
 
@@ -284,4 +316,6 @@ def profile_violations(graphs: dict[str, rdflib.Graph], folder: Path) -> dict[st
         elif kind == "UseOfUndeclaredDatatype" and term.startswith(XSD) and term not in OWL2_DATATYPES:
             kind = "UseOfUnknownDatatype"
         found[by_path[path]].append(Violation(kind, term, axiom))
+    for name, graph in graphs.items():
+        found[name] += [Violation(*problem) for problem in structure_problems(graph)]
     return found

@@ -167,6 +167,73 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
         "LoadError",
         "",
     ),
+    # the conditions tests/owl_structure.py checks on the graph
+    "object and data property at once": (
+        "ex:p a owl:ObjectProperty , owl:DatatypeProperty .",
+        "DeclaredAsTwoKindsOfProperty",
+        "ex:p",
+    ),
+    "object and annotation property at once": (
+        "ex:p a owl:ObjectProperty , owl:AnnotationProperty .",
+        "DeclaredAsTwoKindsOfProperty",
+        "ex:p",
+    ),
+    "class and datatype at once": (
+        "ex:T a owl:Class , rdfs:Datatype .",
+        "DeclaredAsClassAndDatatype",
+        "ex:T",
+    ),
+    "rdfs:label redeclared as an object property": (
+        "rdfs:label a owl:ObjectProperty .",
+        "ReservedVocabularyDeclared",
+        str(rdflib.RDFS.label),
+    ),
+    "owl:sameAs declared as a data property": (
+        "owl:sameAs a owl:DatatypeProperty .",
+        "ReservedVocabularyDeclared",
+        str(rdflib.OWL.sameAs),
+    ),
+    "restriction with two fillers": (
+        "ex:p a owl:ObjectProperty . ex:C a owl:Class . ex:D a owl:Class ; "
+        "rdfs:subClassOf [ a owl:Restriction ; owl:onProperty ex:p ; "
+        "owl:someValuesFrom ex:C ; owl:allValuesFrom ex:C ] .",
+        "MalformedRestriction",
+        "ex:D",
+    ),
+    "restriction on two properties": (
+        "ex:p a owl:ObjectProperty . ex:q a owl:ObjectProperty . ex:C a owl:Class ; rdfs:subClassOf "
+        "[ a owl:Restriction ; owl:onProperty ex:p , ex:q ; owl:someValuesFrom ex:C ] .",
+        "MalformedRestriction",
+        "ex:C",
+    ),
+    "qualified cardinality without a class": (
+        "ex:p a owl:ObjectProperty . ex:C a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; "
+        'owl:onProperty ex:p ; owl:qualifiedCardinality "1"^^xsd:nonNegativeInteger ] .',
+        "MalformedRestriction",
+        "ex:C",
+    ),
+    "disjoint classes listing one class": (
+        "ex:A a owl:Class . ex:d a owl:AllDisjointClasses ; owl:members ( ex:A ) .",
+        "TooFewMembers",
+        "ex:d",
+    ),
+    "disjoint classes with a broken list": (
+        "ex:A a owl:Class . ex:B a owl:Class . "
+        "ex:d a owl:AllDisjointClasses ; owl:members [ rdf:first ex:A ] .",
+        "MalformedList",
+        "ex:d",
+    ),
+    "union list with two heads": (
+        "ex:A a owl:Class . ex:B a owl:Class . ex:C a owl:Class ; owl:equivalentClass [ a owl:Class ; "
+        "owl:unionOf [ rdf:first ex:A , ex:B ; rdf:rest rdf:nil ] ] .",
+        "MalformedList",
+        "ex:C",
+    ),
+    "cycle of anonymous individuals": (
+        "ex:p a owl:ObjectProperty . _:a ex:p _:b . _:b ex:p _:c . _:c ex:p _:a .",
+        "AnonymousIndividualCycle",
+        "ex:p",
+    ),
 }
 #: Controls that are in the profile: the checker must not flag regular chains or declared terms.
 CLEAN = {
@@ -174,6 +241,13 @@ CLEAN = {
         "ex:C a owl:Class . ex:a a ex:C . ex:note a owl:AnnotationProperty . ex:a ex:note ex:C . "
         "ex:p a owl:ObjectProperty ; owl:propertyChainAxiom ( ex:p ex:q ) . ex:q a owl:ObjectProperty . "
         'ex:d a owl:DatatypeProperty . ex:a ex:d "2023-11-01T00:00:00Z"^^xsd:dateTimeStamp .'
+    ),
+    "built-in terms declared, a chain of anonymous individuals, two disjoint classes": (
+        "rdfs:label a owl:AnnotationProperty . owl:Thing a owl:Class . ex:p a owl:ObjectProperty . "
+        "_:a ex:p _:b . _:b ex:p _:c . _:a ex:p _:b . ex:A a owl:Class . ex:B a owl:Class . "
+        "[ a owl:AllDisjointClasses ; owl:members ( ex:A ex:B ) ] . ex:C a owl:Class ; rdfs:subClassOf "
+        "[ a owl:Restriction ; owl:onProperty ex:p ; "
+        'owl:minQualifiedCardinality "1"^^xsd:nonNegativeInteger ; owl:onClass ex:A ] .'
     ),
 }
 
