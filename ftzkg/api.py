@@ -226,7 +226,7 @@ class ProjectGraph:
         quads = [ox.Quad(i.subject, i.predicate, i.object) if isinstance(i, ox.Triple) else i for i in items]
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # quads only now
         # no named graph: triples only, checked as a Turtle file is (it describes its one source)
-        triples_only = all(isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
+        triples_only = all(isinstance(q, ox.Quad) and q.graph_name == ox.DefaultGraph() for q in quads)
         return self._check_written(check, data or b"", ".nt" if triples_only else ".nq", "<quads>")
 
     @staticmethod

@@ -28,7 +28,7 @@ _NO_RDFLIB_SPARQL = frozenset({"hybrid"})
 def with_ontology(triples: Iterable[ox.Triple], ontology: Iterable[ox.Quad]) -> NTriples:
     """The triples and the ontology's as N-Triples text, the data the engine validates."""
     flat = itertools.chain(triples, (q.triple for q in ontology))
-    return NTriples(ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    return NTriples((ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
 
 
 def neighbourhood_findings(
