@@ -246,8 +246,17 @@ class ProjectGraph:
         """Write the release (TriG, N-Quads, Turtle, JSON-LD, VoID, SHA256SUMS) into ``out``;
         returns the :class:`ftzkg.release.Release`."""
         from .release import build_release
+        from .release_parts import write_file_parts
 
-        return build_release(Path(out), self.kg)
+        kg = self.kg
+        if self._opened is not None and self.store is not None:  # the parts the store wrote
+            return build_release(Path(out), kg, parts=self._opened.parts, parts_dir=self.store.parts_dir)
+        with tempfile.TemporaryDirectory() as folder:  # in memory: the parts written for this build
+            parts = [
+                write_file_parts(s.path, self.project.display(s.path), s.graph, Path(folder))
+                for s in self.project.all_files()
+            ]
+            return build_release(Path(out), kg, parts=parts, parts_dir=Path(folder))
 
     def site(self, out: Path | str) -> SiteSummary:
         """Write the static website into ``out``; returns the :class:`ftzkg.site.build.SiteSummary`."""
