@@ -250,7 +250,13 @@ class ProjectGraph:
 
         kg = self.kg
         if self._opened is not None and self.store is not None:  # the parts the store wrote
-            return build_release(Path(out), kg, parts=self._opened.parts, parts_dir=self.store.parts_dir)
+            return build_release(
+                Path(out),
+                kg,
+                parts=self._opened.parts,
+                parts_dir=self.store.parts_dir,
+                by_graph=self._opened.graph_properties(),
+            )
         with tempfile.TemporaryDirectory() as folder:  # in memory: the parts written for this build
             parts = [
                 write_file_parts(s.path, self.project.display(s.path), s.graph, Path(folder))

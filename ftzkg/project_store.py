@@ -21,10 +21,12 @@ file marked unloaded, so the next command tries again.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -38,13 +40,22 @@ import pyoxigraph as ox
 
 from .data_graphs import outside_named_graphs
 from .knowledge_graph import KnowledgeGraph, Stats
+from .namespaces import DERIVED_GRAPHS
 from .parsing import RdfInputError, format_for
 from .project import Project, SourceFile
-from .release_parts import PARTS_VERSION, FileParts, FileStream, Parts, parts_key, syntax_error
+from .release_parts import (
+    PARTS_VERSION,
+    FileParts,
+    FileStream,
+    Parts,
+    may_hold_blank_nodes,
+    parts_key,
+    syntax_error,
+)
 from .source_index import index_text
 
 #: Bumped when the layout of the state folder changes; an older one is rebuilt.
-SCHEMA = f"2.{PARTS_VERSION}"
+SCHEMA = f"3.{PARTS_VERSION}"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -53,6 +64,8 @@ CREATE TABLE IF NOT EXISTS files (
     parts TEXT, counts TEXT
 );
 CREATE TABLE IF NOT EXISTS locations (iri TEXT, path TEXT, line INTEGER, PRIMARY KEY (iri, path));
+CREATE TABLE IF NOT EXISTS graph_properties (graph TEXT, property TEXT, quads INTEGER);
+CREATE INDEX IF NOT EXISTS graph_properties_graph ON graph_properties (graph);
 """
 
 
@@ -230,7 +243,10 @@ class ProjectStore:
 
         shutil.rmtree(self.store_path, ignore_errors=True)
         shutil.rmtree(self.parts_dir, ignore_errors=True)
-        db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS locations; DELETE FROM meta;")
+        db.executescript(
+            "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS locations; "
+            "DROP TABLE IF EXISTS graph_properties; DELETE FROM meta;"
+        )
         db.executescript(_TABLES)
         db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         db.commit()
@@ -276,6 +292,7 @@ class ProjectStore:
         db.commit()
         for graph in sorted(emptied):
             store.remove_graph(ox.NamedNode(graph))
+        self._count(db, store, emptied)
         for name in removed:
             db.execute("DELETE FROM files WHERE path = ?", (name,))
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
@@ -292,7 +309,7 @@ class ProjectStore:
             sha = hashlib.sha256(data).hexdigest()
             key = parts_key(name, sha)
             try:
-                counts = self._load_file(store, source, name, data, key)
+                counts, lines = self._load_file(store, source, name, data, key)
             except RdfInputError as exc:
                 # the graphs it had begun to fill are gone: so are the other files' quads in them
                 failed = set(getattr(exc, "graphs", ()))
@@ -301,13 +318,10 @@ class ProjectStore:
                         db.execute("UPDATE files SET sha256 = '' WHERE path = ?", (other,))
                 db.commit()
                 raise
-            text = data.decode("utf-8", errors="replace")
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
-            db.executemany(
-                "INSERT INTO locations VALUES (?, ?, ?)",
-                ((iri, name, line) for iri, line in index_text(text).items()),
-            )
+            db.executemany("INSERT INTO locations VALUES (?, ?, ?)", ((i, name, n) for i, n in lines.items()))
             graphs = sorted(g for g in counts if g)
+            self._count(db, store, set(graphs))
             db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -324,24 +338,68 @@ class ProjectStore:
             db.commit()
             report.parsed.append(name)
         KnowledgeGraph(store).derive()
+        self._count(db, store, set(DERIVED_GRAPHS))
         db.execute("DELETE FROM meta WHERE key = 'stats'")
         db.commit()
         return report
 
+    @staticmethod
+    def _count(db: sqlite3.Connection, store: ox.Store, graphs: set[str]) -> None:
+        """Record the quads per property of ``graphs`` (what the release's ``void.ttl`` counts)."""
+        db.executemany("DELETE FROM graph_properties WHERE graph = ?", ((g,) for g in graphs))
+        if not graphs:
+            return
+        values = " ".join(f"<{g}>" for g in sorted(graphs))
+        rows = store.query(
+            f"SELECT ?g ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+            "GROUP BY ?g ?p"
+        )
+        db.executemany(
+            "INSERT INTO graph_properties VALUES (?, ?, ?)",
+            ((row["g"].value, row["p"].value, int(row["n"].value)) for row in rows),  # type: ignore[union-attr]
+        )
+
     def _load_file(
         self, store: ox.Store, source: SourceFile, name: str, data: bytes, key: str
-    ) -> Counter[str]:
-        """Load one file into the store, checking its typed literals and writing its release parts
-        (:mod:`ftzkg.release_parts`) as it streams by; returns its quads per named graph.
+    ) -> tuple[Counter[str], dict[str, int]]:
+        """Load one file into the store, checking its typed literals, writing its release parts
+        (:mod:`ftzkg.release_parts`) and finding its subjects' lines (:mod:`ftzkg.source_index`);
+        returns its quads per named graph and the lines.
+
+        A file that may hold blank nodes is parsed once, in Python, and its quads (with
+        their content-derived labels) go both to the store and to the parts. Any other is
+        loaded by Oxigraph's own loader straight from the file (it lets go of Python's
+        lock) while a second thread parses it for the checks, the parts and the lines:
+        with two cores the Python work adds little to the time.
 
         A file that does not parse, or holds an ill-typed literal, leaves none of its graphs
         behind (the error's ``graphs`` names them)."""
         fmt = format_for(source.path)
         stream = FileStream(source.path, name, data, fmt, source.graph)
+        parts = Parts(self.parts_dir, key)
         before = set(store.named_graphs())
+
+        def side_work() -> dict[str, int]:
+            for _ in parts.write(stream.batches()):
+                pass
+            return index_text(data.decode("utf-8", errors="replace"))
+
         try:
             try:
-                store.bulk_extend(Parts(self.parts_dir, key).write(stream.quads()))
+                if may_hold_blank_nodes(data, fmt):
+                    store.bulk_extend(itertools.chain.from_iterable(parts.write(stream.batches())))
+                    lines = index_text(data.decode("utf-8", errors="replace"))
+                else:
+                    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                        job = pool.submit(side_work)
+                        target = ox.NamedNode(source.graph) if source.graph else None
+                        try:
+                            store.bulk_load(path=str(source.path), format=fmt, to_graph=target)
+                        finally:
+                            failure = job.exception()
+                        if failure is not None:
+                            raise failure
+                        lines = job.result()
             except SyntaxError as exc:
                 raise syntax_error(source.path, exc) from None
             except OSError as exc:
@@ -354,13 +412,13 @@ class ProjectStore:
             graphs = (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in stream.counts if g}
             for graph in graphs:
                 store.remove_graph(graph)  # nothing half-loaded stays behind
-            Parts(self.parts_dir, key).remove()
+            parts.remove()
             exc.graphs = sorted(g.value for g in graphs)  # type: ignore[attr-defined]
             raise
         counts = Counter({g: n for g, n in stream.counts.items() if g})
         if source.graph is not None:
             counts.setdefault(source.graph, 0)
-        return counts
+        return counts, lines
 
     def file_parts(self, db: sqlite3.Connection) -> list[FileParts]:
         """Every source file's release parts and quads per graph, in project order."""
@@ -407,6 +465,10 @@ class OpenStore:
     db: sqlite3.Connection
     #: every source file's release parts (:mod:`ftzkg.release_parts`), in project order
     parts: list[FileParts] = field(default_factory=list)
+
+    def graph_properties(self) -> list[tuple[str, str, int]]:
+        """(named graph, property, quads) for every property used in every named graph."""
+        return self.db.execute("SELECT graph, property, quads FROM graph_properties").fetchall()
 
     def stats(self) -> Stats:
         """The graph's statistics, computed once per store update and cached."""

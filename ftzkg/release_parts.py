@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import operator
 import os
 import re
 from collections import Counter
@@ -91,24 +93,18 @@ class Parts:
             with contextlib.suppress(FileNotFoundError):
                 self.path(ext).unlink()
 
-    def write(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-        """Pass ``quads`` through, writing them batch by batch; the parts appear only once complete."""
+    def write(self, batches: Iterable[list[ox.Quad]]) -> Iterator[list[ox.Quad]]:
+        """Pass batches of quads through, writing them; the parts appear only once complete."""
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = {ext: self.folder / f".{self.key}.{ext}.{os.getpid()}" for ext in PART_FORMATS}
         handles = {ext: path.open("wb") for ext, path in temporary.items()}
         done = False
         try:
-            batch: list[ox.Quad] = []
             first = True
-            for quad in quads:
-                batch.append(quad)
-                if len(batch) >= BATCH:
-                    first = _write_batch(handles, batch, first)
-                    yield from batch
-                    batch = []
-            if batch:
+            for batch in batches:
                 _write_batch(handles, batch, first)
-                yield from batch
+                first = False
+                yield batch
             done = True
         finally:
             for handle in handles.values():
@@ -121,8 +117,13 @@ class Parts:
                         path.unlink()
 
 
-def _write_batch(handles: dict, batch: list[ox.Quad], first: bool) -> bool:
-    triples = [q.triple for q in batch]
+_TRIPLE = operator.attrgetter("triple")
+_OBJECT = operator.attrgetter("object")
+_GRAPH = operator.attrgetter("graph_name")
+
+
+def _write_batch(handles: dict, batch: list[ox.Quad], first: bool) -> None:
+    triples = list(map(_TRIPLE, batch))
     for ext, fmt in PART_FORMATS.items():
         data = batch if ext not in UNION_PARTS else triples
         prefixes = PREFIXES if ext in ("trig", "ttl") else None
@@ -130,7 +131,6 @@ def _write_batch(handles: dict, batch: list[ox.Quad], first: bool) -> bool:
         if ext == "jsonld" and body and not first:
             body = b"," + body
         handles[ext].write(body)
-    return False
 
 
 def parts_key(name: str, sha256: str) -> str:
@@ -157,9 +157,9 @@ class FileStream:
     #: quads per named graph ("" for the default graph), filled as the quads stream by
     counts: Counter[str] = field(default_factory=Counter)
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """The file's quads (triples of a triples-only file in ``graph``); raises :class:`RdfInputError`
-        on a syntax error or an ill-typed literal (file, line and column)."""
+    def batches(self) -> Iterator[list[ox.Quad]]:
+        """The file's quads (triples of a triples-only file in ``graph``), a batch at a time; raises
+        :class:`RdfInputError` for an ill-typed literal (file, line and column), SyntaxError as parsed."""
         parsed: Iterable[ox.Quad] = ox.parse(self.data, format=self.fmt)
         if self.graph is not None:
             target = ox.NamedNode(self.graph)
@@ -171,15 +171,18 @@ class FileStream:
             )
         if may_hold_blank_nodes(self.data, self.fmt):  # labels depend on the whole file: read it first
             parsed = relabel(list(parsed), salt=self.name)
-        for quad in parsed:
-            obj = quad.object
-            if isinstance(obj, ox.Literal):
-                datatype = obj.datatype.value
-                if datatype != _XSD_STRING and datatype.startswith(XSD):
-                    self._check(obj.value, datatype)
-            graph = quad.graph_name
-            self.counts[graph.value if isinstance(graph, ox.NamedNode) else str(graph)] += 1
-            yield quad
+        graphs: Counter[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = Counter()
+        parsed = iter(parsed)
+        while batch := list(itertools.islice(parsed, BATCH)):
+            graphs.update(map(_GRAPH, batch))
+            for obj in map(_OBJECT, batch):
+                if obj.__class__ is ox.Literal:
+                    datatype = obj.datatype.value
+                    if datatype != _XSD_STRING and datatype.startswith(XSD):
+                        self._check(obj.value, datatype)
+            yield batch
+        for graph, n in graphs.items():
+            self.counts[graph.value if isinstance(graph, ox.NamedNode | ox.BlankNode) else ""] += n
 
     def _check(self, lexical: str, datatype: str) -> None:
         problem = literal_problem(lexical, datatype)
@@ -216,7 +219,7 @@ def write_file_parts(path: Path, name: str, graph: str | None, folder: Path) -> 
     parts = Parts(folder, parts_key(name, hashlib.sha256(data).hexdigest()))
     stream = FileStream(path, name, data, format_for(path), graph)
     try:
-        for _ in parts.write(stream.quads()):
+        for _ in parts.write(stream.batches()):
             pass
     except SyntaxError as exc:
         raise syntax_error(path, exc) from None
@@ -228,7 +231,8 @@ def write_file_parts(path: Path, name: str, graph: str | None, folder: Path) -> 
 
 def write_parts(quads: Iterable[ox.Quad], parts: Parts) -> None:
     """Write ``quads`` (of a group of files, read back from a store) as ``parts``."""
-    for _ in parts.write(quads):
+    quads = iter(quads)
+    for _ in parts.write(iter(lambda: list(itertools.islice(quads, BATCH)), [])):
         pass
 
 
