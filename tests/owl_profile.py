@@ -93,16 +93,23 @@ OWL2_DATATYPES = {
 OWLAPI_ERROR = "http://org.semanticweb.owlapi/error#"
 
 SPEC = "OWL 2 Structural Specification"
+DECLARE = " (a reused standard term: with the declarations at the end of ontology/ftz.ttl)"
 #: Each violation the checker reports: the rule it breaks and where the specification states it.
 RULES: dict[str, tuple[str, str]] = {
-    "UseOfUndeclaredClass": ("a class must be declared", f"{SPEC} §5.8.1 typing constraints"),
-    "UseOfUndeclaredObjectProperty": (
-        "an object property must be declared",
+    "UseOfUndeclaredClass": (
+        "a class must be declared" + DECLARE,
         f"{SPEC} §5.8.1 typing constraints",
     ),
-    "UseOfUndeclaredDataProperty": ("a data property must be declared", f"{SPEC} §5.8.1 typing constraints"),
+    "UseOfUndeclaredObjectProperty": (
+        "an object property must be declared" + DECLARE,
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
+    "UseOfUndeclaredDataProperty": (
+        "a data property must be declared" + DECLARE,
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
     "UseOfUndeclaredAnnotationProperty": (
-        "an annotation property must be declared",
+        "an annotation property must be declared" + DECLARE,
         f"{SPEC} §5.8.1 typing constraints",
     ),
     "UseOfUndeclaredDatatype": ("a datatype must be declared", f"{SPEC} §5.8.1 typing constraints"),
