@@ -170,6 +170,11 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
         "LoadError",
         "",
     ),
+    "an import (never fetched)": (
+        "ex:control owl:imports <http://example.org/elsewhere> .",
+        "MissingImport",
+        "ex:elsewhere",
+    ),
     # the conditions tests/owl_structure.py checks on the graph
     "object and data property at once": (
         "ex:p a owl:ObjectProperty , owl:DatatypeProperty .",
@@ -206,6 +211,11 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
     "restriction on two properties": (
         "ex:p a owl:ObjectProperty . ex:q a owl:ObjectProperty . ex:C a owl:Class ; rdfs:subClassOf "
         "[ a owl:Restriction ; owl:onProperty ex:p , ex:q ; owl:someValuesFrom ex:C ] .",
+        "MalformedRestriction",
+        "ex:C",
+    ),
+    "owl:onProperty on a class": (
+        "ex:p a owl:ObjectProperty . ex:C a owl:Class ; owl:onProperty ex:p ; owl:someValuesFrom ex:C .",
         "MalformedRestriction",
         "ex:C",
     ),
