@@ -34,7 +34,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -228,6 +227,8 @@ class ProjectGraph:
 
     @staticmethod
     def _check_written(check: object, data: bytes, suffix: str, label: str) -> ValidationReport:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="ftzkg-contribution-") as folder:
             path = Path(folder) / f"contribution{suffix}"
             path.write_bytes(data)
