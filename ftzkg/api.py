@@ -246,6 +246,8 @@ class ProjectGraph:
     def build(self, out: Path | str) -> Release:
         """Write the release (TriG, N-Quads, Turtle, JSON-LD, VoID, SHA256SUMS) into ``out``;
         returns the :class:`ftzkg.release.Release`."""
+        import tempfile
+
         from .release import build_release
         from .release_parts import write_file_parts
 
