@@ -21,7 +21,6 @@ file marked unloaded, so the next command tries again.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import errno
 import fcntl
@@ -390,6 +389,8 @@ class ProjectStore:
                     store.bulk_extend(itertools.chain.from_iterable(parts.write(stream.batches())))
                     lines = index_text(data.decode("utf-8", errors="replace"))
                 else:
+                    import concurrent.futures  # only when a file is loaded: not at every start-up
+
                     with concurrent.futures.ThreadPoolExecutor(1) as pool:
                         job = pool.submit(side_work)
                         target = ox.NamedNode(source.graph) if source.graph else None
