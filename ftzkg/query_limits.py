@@ -146,8 +146,12 @@ def _kill(pid: int) -> None:
 def _scratch_file() -> Iterator[BinaryIO]:
     """An anonymous file for the child's standard error: in memory where Linux offers one
     (``memfd_create``, no temporary folder and no ``tempfile`` import), else a temporary file."""
+    fd = -1
     if hasattr(os, "memfd_create"):
-        with open(os.memfd_create("ftzkg-query-stderr"), "w+b") as handle:
+        with contextlib.suppress(OSError):  # a kernel or sandbox without it: a temporary file
+            fd = os.memfd_create("ftzkg-query-stderr")
+    if fd >= 0:
+        with open(fd, "w+b") as handle:
             yield handle
         return
     import tempfile
