@@ -318,7 +318,8 @@ class ProjectStore:
                 db.commit()
                 raise
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
-            db.executemany("INSERT INTO locations VALUES (?, ?, ?)", ((i, name, n) for i, n in lines.items()))
+            located = sorted(lines.items())  # in key order: appends to the index, not scattered inserts
+            db.executemany("INSERT INTO locations VALUES (?, ?, ?)", ((i, name, n) for i, n in located))
             graphs = sorted(g for g in counts if g)
             self._count(db, store, set(graphs))
             db.execute(

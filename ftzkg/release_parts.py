@@ -304,6 +304,11 @@ def assemble(
     """Write the four data files of a release into ``folder`` (named by their parts' endings) from the
     files' parts, then the graphs no file fills (the derived ones); returns each one's size and SHA-256."""
     made = units(kg_store, files, graph_counts, parts_folder)
+    kept = {parts.key for parts in made} | {file.parts.key for file in files}
+    for stale in parts_folder.glob("*.*") if parts_folder.is_dir() else ():
+        # parts of a group whose files have changed since (a file's own go when it is parsed again)
+        if not stale.name.startswith(".") and stale.name.split(".", 1)[0] not in kept:
+            stale.unlink(missing_ok=True)
     filled = {g for file in files for g in file.counts}
     derived = sorted(g for g, n in graph_counts.items() if n and g not in filled)
     extra = Parts(folder, ".derived")

@@ -104,6 +104,16 @@ def test_a_quad_written_twice_is_written_once(tmp_path):
     store = ox.Store()
     store.load(path=str(tmp_path / "dist" / "ftzkg.trig"))
     assert len(store) == in_store
+    # the file, written from the store, is written again after an edit; its old parts do not pile up
+    parts_dir = Project.at(project).state_dir / "release"
+    first = set(parts_dir.iterdir())
+    edited = project / "data/a/twice.trig"
+    edited.write_text(edited.read_text().replace('"x"', '"y"'))
+    with ftzkg.open(project) as graph:
+        graph.build(tmp_path / "dist")
+    assert b'"y"' in (tmp_path / "dist" / "ftzkg.nq").read_bytes()
+    after = set(parts_dir.iterdir())
+    assert len(after) == len(first) and len(first - after) == 8  # the file's 4 parts and its group's 4
 
 
 def test_blank_nodes_of_two_files_stay_apart_and_keep_their_labels_build_after_build(tmp_path):
