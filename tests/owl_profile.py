@@ -93,16 +93,23 @@ OWL2_DATATYPES = {
 OWLAPI_ERROR = "http://org.semanticweb.owlapi/error#"
 
 SPEC = "OWL 2 Structural Specification"
+DECLARE = " (a reused standard term: with the declarations at the end of ontology/ftz.ttl)"
 #: Each violation the checker reports: the rule it breaks and where the specification states it.
 RULES: dict[str, tuple[str, str]] = {
-    "UseOfUndeclaredClass": ("a class must be declared", f"{SPEC} §5.8.1 typing constraints"),
-    "UseOfUndeclaredObjectProperty": (
-        "an object property must be declared",
+    "UseOfUndeclaredClass": (
+        "a class must be declared" + DECLARE,
         f"{SPEC} §5.8.1 typing constraints",
     ),
-    "UseOfUndeclaredDataProperty": ("a data property must be declared", f"{SPEC} §5.8.1 typing constraints"),
+    "UseOfUndeclaredObjectProperty": (
+        "an object property must be declared" + DECLARE,
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
+    "UseOfUndeclaredDataProperty": (
+        "a data property must be declared" + DECLARE,
+        f"{SPEC} §5.8.1 typing constraints",
+    ),
     "UseOfUndeclaredAnnotationProperty": (
-        "an annotation property must be declared",
+        "an annotation property must be declared" + DECLARE,
         f"{SPEC} §5.8.1 typing constraints",
     ),
     "UseOfUndeclaredDatatype": ("a datatype must be declared", f"{SPEC} §5.8.1 typing constraints"),
@@ -214,7 +221,10 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "InsufficientOperands": ("too few operands (two at least)", f"{SPEC} §8 class expressions"),
     "InsufficientIndividuals": ("too few individuals", f"{SPEC} §9.6 assertions"),
-    "InsufficientPropertyExpressions": ("too few properties (two at least)", f"{SPEC} §9.2 axioms"),
+    "InsufficientPropertyExpressions": (
+        "too few properties (two at least)",
+        f"{SPEC} §9.2 object property axioms",
+    ),
     "EmptyOneOfAxiom": ("an enumeration needs at least one member", f"{SPEC} §8.1.4 enumerations"),
     "UnparsedTriple": (
         "a triple the mapping cannot turn into an axiom (a malformed restriction, list or axiom, or a "
@@ -224,7 +234,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MalformedClassExpression": (
         "a restriction or class expression that cannot be read (owl:onProperty with exactly one of "
         "someValuesFrom, allValuesFrom, hasValue, hasSelf or a cardinality)",
-        "OWL 2 Mapping to RDF Graphs §3.2.4 class expressions",
+        "OWL 2 Mapping to RDF Graphs §3.2.4 parsing of expressions",
     ),
     # checked on the RDF graph by tests/owl_structure.py: the OWL API's parser lets these through
     "DeclaredAsTwoKindsOfProperty": (
@@ -242,12 +252,12 @@ RULES: dict[str, tuple[str, str]] = {
     "MalformedRestriction": (
         "a restriction has exactly one owl:onProperty and one filler (someValuesFrom, allValuesFrom, "
         "hasValue, hasSelf or a cardinality; a qualified one also one owl:onClass or owl:onDataRange)",
-        "OWL 2 Mapping to RDF Graphs §3.2.4 (Table 13)",
+        "OWL 2 Mapping to RDF Graphs §3.2.4 parsing of expressions",
     ),
     "MalformedList": (
         "a list of classes, properties or members is a well-formed RDF list (one rdf:first and one "
         "rdf:rest per node, ending in rdf:nil)",
-        "OWL 2 Mapping to RDF Graphs §3.2.1 (sequences)",
+        "OWL 2 Mapping to RDF Graphs §3.2.4 parsing of expressions (sequences)",
     ),
     "TooFewMembers": (
         "owl:AllDisjointClasses, owl:AllDisjointProperties and owl:AllDifferent list two members at least",
@@ -256,6 +266,11 @@ RULES: dict[str, tuple[str, str]] = {
     "AnonymousIndividualCycle": (
         "object property assertions between anonymous individuals must form a forest (no cycle)",
         f"{SPEC} §11.2 anonymous individuals",
+    ),
+    "MissingImport": (
+        "an imported ontology is not part of the project, so its axioms are not checked (imports are "
+        "never fetched)",
+        f"{SPEC} §3.4 imports",
     ),
     "LoadError": ("the graph cannot be read as an ontology", "OWL 2 Mapping to RDF Graphs §3"),
 }

@@ -36,7 +36,7 @@ BUILT_IN = {
         OWL.incompatibleWith,
     },
 }
-#: What a restriction restricts by: exactly one of these (OWL 2 Mapping to RDF Graphs, Table 13).
+#: What a restriction restricts by: exactly one of these (OWL 2 Mapping to RDF Graphs, §3.2.4).
 FILLERS = (
     OWL.someValuesFrom,
     OWL.allValuesFrom,
@@ -106,7 +106,16 @@ def reserved_declarations(graph: rdflib.Graph) -> Iterator[Problem]:
 
 
 def malformed_restrictions(graph: rdflib.Graph) -> Iterator[Problem]:
-    """A restriction needs exactly one property and exactly one kind and value of filler."""
+    """A restriction needs exactly one property and exactly one kind and value of filler; a node with a
+    property or filler of restrictions is typed owl:Restriction."""
+    for predicate in (OWL.onProperty, OWL.onProperties, *FILLERS):
+        for node in set(graph.subjects(predicate, None)):
+            if (node, RDF.type, OWL.Restriction) not in graph:
+                yield (
+                    "MalformedRestriction",
+                    _describe(graph, node),
+                    f"{predicate} outside an owl:Restriction",
+                )
     for node in set(graph.subjects(RDF.type, OWL.Restriction)):
         properties = list(graph.objects(node, OWL.onProperty)) + list(graph.objects(node, OWL.onProperties))
         fillers = [(p, o) for p in FILLERS for o in graph.objects(node, p)]

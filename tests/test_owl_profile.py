@@ -15,6 +15,9 @@ import shutil
 import pytest
 import rdflib
 from owl_profile import RULES, classpath, profile_violations
+from rdflib import OWL, RDF, URIRef
+
+from ftzkg.namespaces import ONTOLOGY_GRAPH
 
 try:
     classpath()
@@ -167,6 +170,11 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
         "LoadError",
         "",
     ),
+    "an import (never fetched)": (
+        "ex:control owl:imports <http://example.org/elsewhere> .",
+        "MissingImport",
+        "ex:elsewhere",
+    ),
     # the conditions tests/owl_structure.py checks on the graph
     "object and data property at once": (
         "ex:p a owl:ObjectProperty , owl:DatatypeProperty .",
@@ -203,6 +211,11 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
     "restriction on two properties": (
         "ex:p a owl:ObjectProperty . ex:q a owl:ObjectProperty . ex:C a owl:Class ; rdfs:subClassOf "
         "[ a owl:Restriction ; owl:onProperty ex:p , ex:q ; owl:someValuesFrom ex:C ] .",
+        "MalformedRestriction",
+        "ex:C",
+    ),
+    "owl:onProperty on a class": (
+        "ex:p a owl:ObjectProperty . ex:C a owl:Class ; owl:onProperty ex:p ; owl:someValuesFrom ex:C .",
         "MalformedRestriction",
         "ex:C",
     ),
@@ -291,6 +304,63 @@ def test_a_graph_breaking_one_rule_is_reported_with_the_term_and_the_section(rep
 @pytest.mark.parametrize("name", sorted(CLEAN))
 def test_a_graph_in_the_profile_is_not_reported(report, name):
     assert [str(v) for v in found(report, name)] == []
+
+
+#: Kinds the vocabularies' own documents give (SKOS Core RDF, PROV-O, QUDT schema, OWL-Time).
+VOCABULARY_KINDS = {
+    "http://www.w3.org/2004/02/skos/core#": {
+        "Concept": OWL.Class,
+        "ConceptScheme": OWL.Class,
+        "Collection": OWL.Class,
+        "prefLabel": OWL.AnnotationProperty,
+        "altLabel": OWL.AnnotationProperty,
+        "definition": OWL.AnnotationProperty,
+        "notation": OWL.DatatypeProperty,
+        "broader": OWL.ObjectProperty,
+        "inScheme": OWL.ObjectProperty,
+        "hasTopConcept": OWL.ObjectProperty,
+        "topConceptOf": OWL.ObjectProperty,
+        "member": OWL.ObjectProperty,
+        "broadMatch": OWL.ObjectProperty,
+        "exactMatch": OWL.ObjectProperty,
+        "narrowMatch": OWL.ObjectProperty,
+        "closeMatch": OWL.ObjectProperty,
+    },
+    "http://www.w3.org/ns/prov#": {
+        "Entity": OWL.Class,
+        "Activity": OWL.Class,
+        "Agent": OWL.Class,
+        "wasDerivedFrom": OWL.ObjectProperty,
+        "wasGeneratedBy": OWL.ObjectProperty,
+        "wasAttributedTo": OWL.ObjectProperty,
+        "used": OWL.ObjectProperty,
+        "qualifiedDerivation": OWL.ObjectProperty,
+    },
+    "http://qudt.org/schema/qudt/": {
+        "unit": OWL.ObjectProperty,
+        "hasQuantityKind": OWL.ObjectProperty,
+        "numericValue": OWL.DatatypeProperty,
+        "symbol": OWL.DatatypeProperty,
+    },
+    "http://www.w3.org/2006/time#": {"unitType": OWL.ObjectProperty},
+}
+
+
+def test_reused_terms_are_declared_with_the_kind_their_vocabulary_gives_them(kg):
+    ontology = kg.rdflib_graph([ONTOLOGY_GRAPH])
+    wrong = [
+        f"{namespace}{name} is not declared a {kind}"
+        for namespace, kinds in VOCABULARY_KINDS.items()
+        for name, kind in kinds.items()
+        if (URIRef(namespace + name), RDF.type, kind) not in ontology
+    ]
+    assert wrong == []
+    # Dublin Core and VANN give no OWL kind: their terms are annotations (as on the ontology header)
+    used = {p for _, p, _ in kg.rdflib_graph(kg.data_graph_names())}
+    metadata = {
+        p for p in used if str(p).startswith(("http://purl.org/dc/terms/", "http://purl.org/vocab/vann/"))
+    }
+    assert metadata and all((p, RDF.type, OWL.AnnotationProperty) in ontology for p in metadata)
 
 
 def test_every_rule_has_a_section_of_the_specification():
