@@ -730,7 +730,6 @@ def load(
             checkpoint=profile.checkpoint,
             direct=profile.direct,
             insert_all=profile.insert_all,
-            hide_staging=profile.hide_staging,
         )
         report = loader.load_lines(by_graph, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:

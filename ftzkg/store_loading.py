@@ -53,8 +53,6 @@ from .release import ReleaseError, release_file
 log = logging.getLogger(__name__)
 
 STAGING_PARAM = "ftzkg-staging"
-# Virtuoso's group of private graphs (made unreadable to anonymous readers by the README's recipe)
-PRIVATE_GRAPHS = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,6 @@ class StoreLoader:
         checkpoint: bool = False,
         direct: bool = False,
         insert_all: bool = False,
-        hide_staging: bool = False,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
@@ -170,8 +167,6 @@ class StoreLoader:
         self.checkpoint_after_swap = checkpoint
         self.direct = direct  # a new graph that fits one request goes straight in (see load_new_graph)
         self.insert_all = insert_all  # the swap inserts every staged triple (Virtuoso; see swap_text)
-        self.hide_staging = hide_staging  # staging graphs unreadable by anonymous readers (Virtuoso)
-        self._hidden: list[str] = []  # staging graphs made private (Virtuoso)
         self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
         self._progress = progress or (lambda done, total: None)
         self._progress_lock = threading.Lock()
@@ -326,36 +321,6 @@ class StoreLoader:
         """Virtuoso: write a checkpoint, so that the swaps are in the database file, not only in its log."""
         self.select("SELECT (bif:exec('checkpoint') AS ?n) WHERE { }")
 
-    def _sql(self, statement: str) -> None:
-        """Virtuoso: run one SQL statement through SPARQL (the DBA's right)."""
-        literal = statement.replace("\\", "\\\\").replace('"', '\\"')
-        self.select(f'SELECT (bif:exec("{literal}") AS ?n) WHERE {{ }}')
-
-    def _hide(self, staging: str) -> None:
-        """Virtuoso: make ``staging`` unreadable to anonymous readers (not in their default graph)."""
-        graph = staging.replace("'", "''")
-        try:  # the group of the README's recipe, which anonymous readers may not read
-            self._sql(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{PRIVATE_GRAPHS}', '{graph}')")
-        except StoreError as exc:  # e.g. a user without the DBA's rights
-            log.warning("%s: the staging graph <%s> is visible to readers of the default graph", exc, staging)
-            self.staging_seen.append(staging)
-
-    def _unhide(self, staging: str) -> None:
-        """Take a dropped staging graph out of the private group (once the load is over).
-
-        Not at once: right after Virtuoso answers a ``DELETE``, a reader can still
-        see some of the deleted triples for a moment, and would see them in its
-        default graph if the graph were no longer private. A graph still holding
-        triples stays private.
-        """
-        if staging in self.staging_seen or staging in self.left or not self._absent(staging):
-            return
-        try:
-            graph = staging.replace("'", "''")
-            self._sql(f"DB.DBA.RDF_GRAPH_GROUP_DEL ('{PRIVATE_GRAPHS}', '{graph}')")
-        except StoreError as exc:
-            log.warning("%s: remove <%s> from the group <%s>", exc, staging, PRIVATE_GRAPHS)
-
     def read_graph(self, graph: str) -> set[bytes]:
         """The N-Triples lines of ``graph`` as the store writes them (a ``CONSTRUCT``), unterminated."""
         url = self.endpoints.query_url
@@ -463,11 +428,7 @@ class StoreLoader:
                 return GraphResult(target, sent, len(held), len(held))
         staging = staging_iri(target)
         log.info("loading %d triples into %s through %s", sent, target, staging)
-        if self.hide_staging:
-            self._hide(staging)
-            self._hidden.append(staging)
-        else:
-            self.staging_seen.append(staging)
+        self.staging_seen.append(staging)
         try:
             for start in range(0, sent, self.chunk_size):
                 chunk = lines[start : start + self.chunk_size]
@@ -608,8 +569,6 @@ class StoreLoader:
                 self.checkpoint()
             except StoreError as exc:  # e.g. a user without the DBA's rights: the log still holds the swaps
                 log.warning("%s: no checkpoint after the load", exc)
-        for staging in self._hidden:
-            self._unhide(staging)
         if failures:
             graph, exc = failures[0]
             replaced = ", ".join(f"<{r.graph}>" for r in report.graphs)

@@ -32,7 +32,6 @@ class StoreProfile:
     checkpoint: bool  # ask the store for a checkpoint once the graphs are swapped in
     direct: bool  # a graph the store lacks goes straight in when it fits one request (Oxigraph)
     insert_all: bool  # the swap inserts every staged triple (Virtuoso)
-    hide_staging: bool  # staging graphs are made unreadable to anonymous readers (Virtuoso)
     promise: str  # what a replacement guarantees on this store, as printed by ``ftzkg load``
 
     def endpoints(
@@ -75,7 +74,6 @@ OXIGRAPH = StoreProfile(
     checkpoint=False,
     direct=True,
     insert_all=False,
-    hide_staging=False,
     promise=(
         "atomic and durable: a new graph of up to 1,000,000 triples is written by one bulk load "
         "(one ingestion), any other by one update, one transaction; while a graph the store already "
@@ -92,10 +90,9 @@ VIRTUOSO = StoreProfile(
     checkpoint=True,
     direct=False,
     insert_all=True,
-    hide_staging=True,
     promise=(
         "atomic and durable: each graph is swapped in by one update, then a checkpoint; staging "
-        "graphs are unreadable to anonymous readers"
+        "graphs are visible in the default graph while they load"
     ),
 )
 
@@ -108,7 +105,6 @@ GENERIC = StoreProfile(
     checkpoint=False,
     direct=False,
     insert_all=False,
-    hide_staging=False,
     promise=(
         "atomic if the store runs one update request as one transaction (SPARQL 1.1 says it should); "
         "durability after a crash is the store's own, untested by ftzkg; staging graphs are visible "

@@ -31,11 +31,9 @@ def _urls(target) -> tuple[str, str, urllib.request.OpenerDirector]:
     return f"{base}/query", f"{base}/update", urllib.request.build_opener()
 
 
-def select(target, query: str, as_dba: bool = False) -> list[dict[str, str]]:
-    """Rows of a SELECT query sent straight to the store (Virtuoso: anonymously, unless ``as_dba``)."""
-    query_url, update_url, opener = _urls(target)
-    if as_dba:
-        query_url = update_url
+def select(target, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT query sent straight to the store."""
+    query_url, _, opener = _urls(target)
     url = f"{query_url}?" + urllib.parse.urlencode({"query": query})
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     with opener.open(request, timeout=60) as response:
@@ -64,7 +62,7 @@ def update(target, text: str) -> None:
 
 def drop_all_graphs(target) -> None:
     """Drop every named graph the store shows (Virtuoso: its data graphs only)."""
-    for graph in {*graph_counts(target), *staging_graphs(target)}:
+    for graph in graph_counts(target):
         update(target, f"DROP SILENT GRAPH <{graph}>")
 
 
@@ -113,12 +111,10 @@ def loader(
         checkpoint=profile.checkpoint,
         direct=profile.direct,
         insert_all=options.pop("insert_all", profile.insert_all),
-        hide_staging=profile.hide_staging,
         **options,
     )
 
 
 def staging_graphs(target) -> list[str]:
-    """Staging graphs in the store (Virtuoso: as the DBA, since anonymous readers cannot see them)."""
-    rows = select(target, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", as_dba=True)
-    return [row["g"] for row in rows if "ftzkg-staging" in row["g"]]
+    """Staging graphs in the store."""
+    return [g for g in graph_counts(target) if "ftzkg-staging" in g]
