@@ -203,7 +203,7 @@ def _keys(report, results):  # type: ignore[no-untyped-def]
 
 
 def shacl_outcome(case: Case, engine: str | None = None) -> str | None:
-    """None if the engine's report (default: the default engine's) has the expected conformance and results."""
+    """None if the engine's report (default engine if None) has the expected conformance and results."""
     import rdflib
     from rdflib.namespace import SH
 
