@@ -75,6 +75,8 @@ class Check:
     query: str
     #: the result path from the shapes graph (``None``: none, or the query's ``?path``)
     path: rdflib.term.Node | None
+    #: several constraints on the same value nodes in one query: ``?k`` is the index of the component
+    components: list[rdflib.URIRef] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +99,9 @@ class _Violation:
     focus: str
     value: str | None = None
     path_var: str | None = None
+    #: for a constraint on each value node: the pattern binding the values, and the violation condition
+    prefix: str | None = None
+    condition: str | None = None
 
 
 def term(node: rdflib.term.Node) -> str:
@@ -162,19 +167,36 @@ class Compiler:
                 raise Unsupported(
                     f"a sh:sparql query of {_name(shape)} whose pre-binding a store may not honour"
                 )
+        groups: dict[tuple, list[_Violation]] = {}
         for violation in self.violations(shape, "?this", top=True):
-            projected = [
-                f"({violation.focus} AS ?focus)",
-                f"({violation.value} AS ?value)" if violation.value else "?value",
-                f"({violation.path_var} AS ?path)" if violation.path_var else "?path",
-            ]
-            where = f"{self._focus(shape)}\n{violation.pattern}"
-            query = f"SELECT DISTINCT {' '.join(projected)} WHERE {{\n{where}\n}}"
-            path = None if violation.path_var else self.sg.value(violation.shape, SH.path)
-            compiled.checks.append(
-                Check(violation.shape, violation.component, self._with_prefixes(query), path)
-            )
+            if violation.condition is not None:  # value-node constraints sharing their values: one scan
+                key = (violation.shape, violation.prefix, violation.focus, violation.value)
+                groups.setdefault(key, []).append(violation)
+                continue
+            compiled.checks.append(self._check(shape, violation, violation.pattern))
+        for (_, prefix, _, _), members in groups.items():
+            if len(members) == 1:
+                compiled.checks.append(self._check(shape, members[0], members[0].pattern))
+                continue
+            keys = " ".join(str(i) for i in range(len(members)))
+            either = " || ".join(f"(?k = {i} && ({m.condition}))" for i, m in enumerate(members))
+            pattern = f"{prefix}\nVALUES ?k {{ {keys} }}\nFILTER({either})"
+            check = self._check(shape, members[0], pattern, "?k")
+            check.components = [m.component for m in members]
+            compiled.checks.append(check)
         return compiled
+
+    def _check(self, shape: rdflib.term.Node, violation: _Violation, pattern: str, extra: str = "") -> Check:
+        projected = [
+            f"({violation.focus} AS ?focus)",
+            f"({violation.value} AS ?value)" if violation.value else "?value",
+            f"({violation.path_var} AS ?path)" if violation.path_var else "?path",
+            extra,
+        ]
+        where = f"{self._focus(shape)}\n{pattern}"
+        query = f"SELECT DISTINCT {' '.join(projected).strip()} WHERE {{\n{where}\n}}"
+        path = None if violation.path_var else self.sg.value(violation.shape, SH.path)
+        return Check(violation.shape, violation.component, self._with_prefixes(query), path)
 
     def focus_query(self, shape: rdflib.term.Node) -> str:
         return self._with_prefixes(f"SELECT DISTINCT ?this WHERE {{\n{self._focus(shape)}\n}}")
@@ -281,10 +303,15 @@ class Compiler:
         value_pattern, v = self.values(shape, focus)
 
         def on_value(component: rdflib.URIRef, condition: str) -> None:
-            found.append(_Violation(shape, component, f"{value_pattern}\nFILTER({condition})", focus, v))
+            pattern = f"{value_pattern}\nFILTER({condition})"
+            found.append(_Violation(shape, component, pattern, focus, v, None, value_pattern, condition))
 
         def on_focus(component: rdflib.URIRef, pattern: str, value: str | None = None) -> None:
-            found.append(_Violation(shape, component, pattern, focus, value))
+            if value is None and pattern.startswith("FILTER"):  # a condition on the focus node alone
+                condition = pattern[6:].strip()
+                found.append(_Violation(shape, component, pattern, focus, None, None, "", condition))
+            else:
+                found.append(_Violation(shape, component, pattern, focus, value))
 
         path = self.sg.value(shape, SH.path)
         for cls in sg.objects(shape, SH["class"]):
@@ -347,6 +374,8 @@ class Compiler:
         for property_shape in sg.objects(shape, SH.property):
             for violation in self.violations(property_shape, v):
                 violation.pattern = f"{value_pattern}\n{violation.pattern}"
+                if violation.prefix is not None:
+                    violation.prefix = f"{value_pattern}\n{violation.prefix}"
                 found.append(violation)
         for closed in sg.objects(shape, SH.closed):
             if not _true(closed):

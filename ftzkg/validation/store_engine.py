@@ -104,7 +104,8 @@ def validate_store(
                 report.add((result, RDF.type, SH.ValidationResult))
                 report.add((result, SH.focusNode, terms(row["focus"])))
                 report.add((result, SH.sourceShape, check.shape))
-                report.add((result, SH.sourceConstraintComponent, check.component))
+                component = check.components[int(row["k"].value)] if check.components else check.component
+                report.add((result, SH.sourceConstraintComponent, component))
                 report.add((result, SH.resultSeverity, severity))
                 value = row["value"]
                 if value is not None:
@@ -117,7 +118,7 @@ def validate_store(
                     if isinstance(path, rdflib.BNode) and path not in copied:
                         copied.add(path)
                         _copy_path(sg, report, path)
-                for message in messages or [rdflib.Literal(_generic_message(check.component))]:
+                for message in messages or [rdflib.Literal(_generic_message(component))]:
                     report.add((result, SH.resultMessage, message))
                 if severity not in (SH.Warning, SH.Info):  # as pySHACL's allow_warnings
                     conforms = False
