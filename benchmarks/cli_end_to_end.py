@@ -9,8 +9,8 @@ query`` of a one-entity question on that store; ``ftzkg build`` from nothing
 (persistent store and release); the one-entity question, a contribution check and
 ``stats`` on the built store; the store update and ``ftzkg build`` after one small
 file changed; and whole-graph ``ftzkg validate`` (the default sparql engine, then
-``--engine turbo``, ``hybrid`` and, up to ``--pyshacl-up-to`` triples, ``pyshacl``). It prints a Markdown table and
-writes it to benchmarks/results/cli-end-to-end.md. Timings are medians of
+``--engine turbo``, ``hybrid`` and, up to ``--pyshacl-up-to`` triples, ``pyshacl``).
+It prints a Markdown table and writes it to benchmarks/results/cli-end-to-end.md. Timings are medians of
 ``--repeat`` runs where a command does not change anything.
 """
 
