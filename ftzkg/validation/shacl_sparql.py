@@ -30,22 +30,13 @@ from dataclasses import dataclass, field
 
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
+
+from .sparql_terms import Unsupported, datatype_matches, node_kind, parameters, string, term, true
 
 #: The largest sh:minCount / sh:maxCount / qualified count written as a pattern of distinct values.
 MAX_PAIRWISE = 4
 
-#: Datatypes whose lexical form is checked (a cast from the string must succeed), as rdflib does.
-_CHECKED_DATATYPES = {XSD.integer, XSD.decimal, XSD.float, XSD.double, XSD.boolean, XSD.dateTime, XSD.date}
-
-#: Integer datatypes derived from xsd:integer, with their ranges (rdflib refuses values outside).
-_INTEGER_RANGES = {
-    XSD.long: (-(2**63), 2**63 - 1), XSD.int: (-(2**31), 2**31 - 1), XSD.short: (-32768, 32767),
-    XSD.byte: (-128, 127), XSD.nonNegativeInteger: (0, None), XSD.positiveInteger: (1, None),
-    XSD.nonPositiveInteger: (None, 0), XSD.negativeInteger: (None, -1),
-    XSD.unsignedLong: (0, 2**64 - 1), XSD.unsignedInt: (0, 2**32 - 1), XSD.unsignedShort: (0, 65535),
-    XSD.unsignedByte: (0, 255),
-}  # fmt: skip
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 #: SPARQL forms where pre-binding $this differs from a join (SHACL 5.2.1 forbids some of them).
 _PREBINDING_RISKS = re.compile(
@@ -53,17 +44,6 @@ _PREBINDING_RISKS = re.compile(
     re.IGNORECASE,
 )
 _UNSUPPORTED_VARIABLES = re.compile(r"[?$](currentShape|shapesGraph|PATH)\b")
-#: What a shape may say that is not a constraint (or is handled with its parameter).
-_NOT_CONSTRAINTS = {
-    RDF.type, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
-    SH.path, SH.severity, SH.message, SH.name, SH.description, SH.deactivated, SH.order, SH.group,
-    SH.defaultValue, SH.sparql, SH.prefixes, SH.ignoredProperties, SH.flags,
-    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-}  # fmt: skip
-
-
-class Unsupported(Exception):
-    """A shape this compiler cannot turn into SPARQL faithfully (the message says what)."""
 
 
 @dataclass
@@ -104,21 +84,6 @@ class _Violation:
     condition: str | None = None
 
 
-def term(node: rdflib.term.Node) -> str:
-    """A shapes-graph term written in SPARQL."""
-    if isinstance(node, rdflib.URIRef):
-        return f"<{node}>"
-    if isinstance(node, rdflib.Literal):
-        return node.n3()
-    raise Unsupported(f"a blank node ({node.n3()}) used as a value in a constraint")
-
-
-def string(text: str) -> str:
-    """A SPARQL string literal."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"'
-
-
 def shapes_with_targets(sg: rdflib.Graph) -> list[rdflib.term.Node]:
     """The shapes whose focus nodes come from targets (explicit, or the shape is a class)."""
     found = {s for p in _TARGETS for s in sg.subjects(p, None)}
@@ -139,7 +104,7 @@ class Compiler:
         self._counter = 0
         self._expanding: list[rdflib.term.Node] = []
         self.prefixes: dict[str, str] = {}
-        custom = {p for c in set(sg.subjects(SH.parameter, None)) for p in _parameters(sg, c)}
+        custom = {p for c in set(sg.subjects(SH.parameter, None)) for p in parameters(sg, c)}
         self._custom_parameters = custom
 
     def fresh(self, stem: str = "v") -> str:
@@ -151,10 +116,10 @@ class Compiler:
     def compile(self, shape: rdflib.term.Node) -> CompiledShape:
         """The checks of a shape with targets; :class:`Unsupported` if any part cannot be compiled."""
         compiled = CompiledShape(shape, self.focus_query(shape))
-        if _true(self.sg.value(shape, SH.deactivated)):
+        if true(self.sg.value(shape, SH.deactivated)):
             return compiled
         compiled.sparql = [
-            c for c in self.sg.objects(shape, SH.sparql) if not _true(self.sg.value(c, SH.deactivated))
+            c for c in self.sg.objects(shape, SH.sparql) if not true(self.sg.value(c, SH.deactivated))
         ]
         for constraint in compiled.sparql:
             select = self.sg.value(constraint, SH.select)
@@ -199,7 +164,7 @@ class Compiler:
         return Check(violation.shape, violation.component, self._with_prefixes(query), path)
 
     def focus_query(self, shape: rdflib.term.Node) -> str:
-        return self._with_prefixes(f"SELECT DISTINCT ?this WHERE {{\n{self._focus(shape)}\n}}")
+        return self._with_prefixes(f"SELECT DISTINCT ?this WHERE {{ {self._focus(shape)} }}")
 
     def _with_prefixes(self, query: str) -> str:
         lines = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(self.prefixes.items()))
@@ -282,7 +247,7 @@ class Compiler:
     def violations(self, shape: rdflib.term.Node, focus: str, top: bool = False) -> list[_Violation]:
         """Every validation result of ``shape`` at ``focus`` (its property shapes' included)."""
         sg = self.sg
-        if _true(sg.value(shape, SH.deactivated)):
+        if true(sg.value(shape, SH.deactivated)):
             return []
         if shape in self._expanding:
             raise Unsupported(f"recursive shapes ({_name(shape)} refers to itself)")
@@ -321,9 +286,9 @@ class Compiler:
                 f"NOT EXISTS {{ {v} <{RDF.type}> {t} . FILTER({t} IN ({self._class_list(cls)})) }}",
             )
         for datatype in sg.objects(shape, SH.datatype):
-            on_value(SH.DatatypeConstraintComponent, f"!({_datatype_matches(v, datatype)})")
+            on_value(SH.DatatypeConstraintComponent, f"!({datatype_matches(v, datatype)})")
         for kind in sg.objects(shape, SH.nodeKind):
-            on_value(SH.NodeKindConstraintComponent, f"!({_node_kind(v, kind)})")
+            on_value(SH.NodeKindConstraintComponent, f"!({node_kind(v, kind)})")
         for predicate, operator, component in (
             (SH.minExclusive, ">", SH.MinExclusiveConstraintComponent),
             (SH.minInclusive, ">=", SH.MinInclusiveConstraintComponent),
@@ -378,7 +343,7 @@ class Compiler:
                     violation.prefix = f"{value_pattern}\n{violation.prefix}"
                 found.append(violation)
         for closed in sg.objects(shape, SH.closed):
-            if not _true(closed):
+            if not true(closed):
                 continue
             allowed = {p for ps in sg.objects(shape, SH.property) for p in sg.objects(ps, SH.path)}
             allowed = {p for p in allowed if isinstance(p, rdflib.URIRef)}
@@ -412,7 +377,7 @@ class Compiler:
                     SH.HasValueConstraintComponent,
                     f"FILTER NOT EXISTS {{ {focus} {path_text} {term(value)} }}",
                 )
-        if _true(sg.value(shape, SH.uniqueLang)) and path_text is not None:
+        if true(sg.value(shape, SH.uniqueLang)) and path_text is not None:
             a, b = self.fresh("a"), self.fresh("b")
             on_focus(
                 SH.UniqueLangConstraintComponent,
@@ -463,7 +428,7 @@ class Compiler:
     ) -> list[_Violation]:
         sg = self.sg
         siblings: list[rdflib.term.Node] = []
-        if _true(sg.value(shape, SH.qualifiedValueShapesDisjoint)):
+        if true(sg.value(shape, SH.qualifiedValueShapesDisjoint)):
             for parent in sg.subjects(SH.property, shape):
                 for sibling_shape in sg.objects(parent, SH.property):
                     siblings.extend(
@@ -529,52 +494,6 @@ class Compiler:
 
     def _conforms(self, shape: rdflib.term.Node, node: str) -> str:
         return f"!({self._exists(shape, node)})"
-
-
-def _true(node: rdflib.term.Node | None) -> bool:
-    """A boolean true as written ``true`` (pySHACL does not read ``"1"^^xsd:boolean`` as true here)."""
-    return isinstance(node, rdflib.Literal) and node.datatype == XSD.boolean and str(node) == "true"
-
-
-def _parameters(sg: rdflib.Graph, component: rdflib.term.Node) -> set[rdflib.term.Node]:
-    return {p for parameter in sg.objects(component, SH.parameter) for p in sg.objects(parameter, SH.path)}
-
-
-def _datatype_matches(v: str, datatype: rdflib.term.Node) -> str:
-    if datatype == RDFS.Literal:
-        return f"isLiteral({v})"
-    if datatype == RDF.langString:
-        return f'isLiteral({v}) && LANG({v}) != ""'
-    if not isinstance(datatype, rdflib.URIRef):
-        raise Unsupported(f"a datatype that is not an IRI ({datatype.n3()})")
-    same = f"isLiteral({v}) && sameTerm(DATATYPE({v}), <{datatype}>)"
-    if datatype in _INTEGER_RANGES:
-        low, high = _INTEGER_RANGES[datatype]
-        lexical = f'REGEX(STR({v}), "^[+-]?[0-9]+$")'
-        number = f"<{XSD.integer}>(STR({v}))"
-        bounds = [
-            f"{number} >= {low}" if low is not None else "",
-            f"{number} <= {high}" if high is not None else "",
-        ]
-        checks = " && ".join([lexical, *[b for b in bounds if b]])
-        return f"{same} && COALESCE({checks}, false)"
-    if datatype in _CHECKED_DATATYPES:  # an ill-typed literal ("x"^^xsd:integer) does not match
-        return f"{same} && COALESCE(sameTerm(DATATYPE(<{datatype}>(STR({v}))), <{datatype}>), false)"
-    return same
-
-
-def _node_kind(v: str, kind: rdflib.term.Node) -> str:
-    kinds = {
-        SH.IRI: f"isIRI({v})",
-        SH.BlankNode: f"isBlank({v})",
-        SH.Literal: f"isLiteral({v})",
-        SH.BlankNodeOrIRI: f"(isIRI({v}) || isBlank({v}))",
-        SH.BlankNodeOrLiteral: f"(isBlank({v}) || isLiteral({v}))",
-        SH.IRIOrLiteral: f"(isIRI({v}) || isLiteral({v}))",
-    }
-    if kind not in kinds:
-        raise Unsupported(f"an unknown sh:nodeKind ({kind.n3()})")
-    return kinds[kind]
 
 
 def _name(node: rdflib.term.Node) -> str:
