@@ -1,18 +1,16 @@
 """SHACL core shapes compiled to SPARQL SELECT queries, one per constraint of a shape with targets.
 
-Each :class:`Check` is a query over the data's default graph that returns one row per
-validation result (``?this`` the focus node, ``?value``, ``?path`` where the result has
-them), so a store answers it by streaming: nothing but the results is held in memory,
-and the same queries validate data already loaded in any SPARQL 1.1 server.
+Each :class:`Check` returns one row per validation result (``?focus``, ``?value``, ``?path``;
+``?k`` the component where one query checks several), streamed by the store: only results
+are held, and the queries validate data already loaded in any SPARQL 1.1 server.
 
 Compiled: targets (class with rdfs:subClassOf*, implicit class, node, subjectsOf,
 objectsOf, SPARQL-based targets), property paths (predicate, inverse, sequence,
 alternative, zeroOrMore, oneOrMore, zeroOrOne), sh:class, datatype, nodeKind,
 min/maxCount, min/maxInclusive/Exclusive, min/maxLength, pattern (with flags),
 languageIn, uniqueLang, in, hasValue, equals, disjoint, lessThan, lessThanOrEquals,
-node, property, and, or, not, xone, qualifiedValueShape (with
-qualifiedValueShapesDisjoint), closed (with ignoredProperties), deactivated,
-severity, message. A shape's ``sh:sparql`` constraints are kept for the store engine
+node, property, and, or, not, xone, qualifiedValueShape (and ...Disjoint), closed
+(with ignoredProperties), deactivated, severity, message. A shape's ``sh:sparql`` constraints are kept for the store engine
 to run per focus node (pre-binding ``$this``, :mod:`.sparql_shapes`).
 
 Not compiled, raising :class:`Unsupported` (the shape then runs on another engine):
