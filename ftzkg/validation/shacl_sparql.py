@@ -10,8 +10,8 @@ alternative, zeroOrMore, oneOrMore, zeroOrOne), sh:class, datatype, nodeKind,
 min/maxCount, min/maxInclusive/Exclusive, min/maxLength, pattern (with flags),
 languageIn, uniqueLang, in, hasValue, equals, disjoint, lessThan, lessThanOrEquals,
 node, property, and, or, not, xone, qualifiedValueShape (and ...Disjoint), closed
-(with ignoredProperties), deactivated, severity, message. A shape's ``sh:sparql`` constraints are kept for the store engine
-to run per focus node (pre-binding ``$this``, :mod:`.sparql_shapes`).
+(with ignoredProperties), deactivated, severity, message. A shape's ``sh:sparql``
+constraints are kept for the store engine to run per focus node (``$this`` pre-bound).
 
 Not compiled, raising :class:`Unsupported` (the shape then runs on another engine):
 a cardinality above :data:`MAX_PAIRWISE` (counted pairwise, see :meth:`Compiler._distinct`),
