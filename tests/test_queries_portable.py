@@ -74,11 +74,23 @@ def csv_answer(name: str, *extra: str) -> str:
     return result.stdout
 
 
+#: The first query a store did not answer in time; the later ones then fail at once instead of
+#: each waiting for a store that may still be busy with it.
+TIMED_OUT: dict[str, str] = {}
+
+
 def assert_same_everywhere(name: str, servers: dict[str, str], *params: str) -> None:
     extra = [a for p in params for a in ("--param", p)]
     embedded = csv_answer(name, *extra)
     for store, url in servers.items():
-        assert csv_answer(name, *extra, "--endpoint", url) == embedded, f"{name} {params} differs on {store}"
+        if store in TIMED_OUT:
+            pytest.fail(f"{store} did not answer {TIMED_OUT[store]} in time; not asked again")
+        args = ["query", name, "--format", "csv", "--timeout", TIMEOUT_S, *extra, "--endpoint", url]
+        result = CliRunner().invoke(main, args)
+        if result.exit_code == 3 and "within" in result.output:
+            TIMED_OUT[store] = f"{name} {' '.join(params)}".strip()
+        assert result.exit_code == 0, result.output
+        assert result.stdout == embedded, f"{name} {params} differs on {store}"
 
 
 def test_every_query_of_the_folder_is_compared():
