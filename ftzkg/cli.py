@@ -26,7 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
-from .validation.engine_names import DEFAULT_ENGINE, ENGINES
+from .validation.engine_names import DEFAULT_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -294,9 +294,8 @@ def build(out_dir: str) -> None:
 @click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
-    default=DEFAULT_ENGINE,
-    show_default=True,
-    help="SHACL engine.",
+    default=None,
+    help="SHACL engine (default: sparql for the whole graph, hybrid for FILES).",
 )
 def validate(
     files: tuple[Path, ...],
@@ -306,7 +305,7 @@ def validate(
     max_triples: int,
     max_literal_bytes: int,
     fail_on_warning: bool,
-    engine: str,
+    engine: str | None,
 ) -> None:
     """Validate the knowledge graph, or FILES as a contribution to it.
 
@@ -336,9 +335,11 @@ def validate(
         with opened() as graph:
             if files:
                 limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-                report = graph.validate_contribution(list(files), engine=engine, limits=limits)
+                report = graph.validate_contribution(
+                    list(files), engine=engine or DEFAULT_ENGINE, limits=limits
+                )
             else:
-                report = graph.validate(engine=engine)
+                report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
     except RdfInputError as exc:
         fail(str(exc))
         return
