@@ -154,15 +154,26 @@ def main() -> None:
     seconds, memory = median([*FTZKG, "stats"], env, args.repeat)
     rows.append(("ftzkg", "`ftzkg stats` (cached with the store)", seconds, memory, "target < 0.5 s"))
 
+    # one statement of a small source edited (its graph, the derived graph and the release change)
     small = project / "data" / "reference" / "regions.trig"
-    small.write_text(small.read_text(encoding="utf-8") + "\n# changed for the benchmark\n", encoding="utf-8")
+    text = small.read_text(encoding="utf-8")
+    assert '"Central Asia"@en' in text, "the benchmark edits a label of regions.trig"
+    small.write_text(text.replace('"Central Asia"@en', '"Middle Asia"@en'), encoding="utf-8")
     seconds, memory = run([*FTZKG, "query", "--sparql", "ASK { ?s ?p ?o }"], env)
     rows.append(
         ("ftzkg", "store update after one small file changed (+ a query)", seconds, memory, "target < 2 s")
     )
-    small.write_text(small.read_text(encoding="utf-8") + "# and again\n", encoding="utf-8")
+    small.write_text(text, encoding="utf-8")
     seconds, memory = run([*FTZKG, "build", "--out", str(work / "dist")], env)
-    rows.append(("ftzkg", "`ftzkg build` after one small file changed", seconds, memory, ""))
+    rows.append(
+        (
+            "ftzkg",
+            "`ftzkg build` after one small file changed (store update + release)",
+            seconds,
+            memory,
+            f"{seconds / build_seconds:.2f}x the build from nothing",
+        )
+    )
 
     seconds, memory = run([*FTZKG, "validate"], env)
     rows.append(
