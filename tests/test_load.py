@@ -139,7 +139,8 @@ def test_separate_query_update_and_store_urls_are_used_as_given(oxigraph_server,
     data = tmp_path / "article.nq"
     write_nquads(data, kg.quads([ARTICLE]))
     with FaultProxy(oxigraph_server.url) as proxy:
-        for _ in ("a new graph", "a graph the store holds: staged, then swapped in by an update"):
+        for quads in (kg.quads([ARTICLE])[1:], kg.quads([ARTICLE])):  # new, then changed: staged and swapped
+            write_nquads(data, quads)
             result = CliRunner().invoke(
                 main,
                 [
