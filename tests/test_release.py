@@ -23,13 +23,6 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SPDX = "http://spdx.org/rdf/terms#"
 
 
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, kg: KnowledgeGraph) -> Path:
-    out = tmp_path_factory.mktemp("release") / "dist"
-    build_release(out, kg)
-    return out
-
-
 def description(release: Path) -> ox.Store:
     store = ox.Store()
     store.load(path=str(release / "void.ttl"), format=ox.RdfFormat.TURTLE)
