@@ -77,7 +77,12 @@ def main() -> None:
     project = work / "project"
     for part in ("ontology", "data", "queries"):
         shutil.copytree(shipped.root / part, project / part)
-    env = {**os.environ, "FTZKG_PROJECT": str(project)}
+    # Python keeps the compiled modules, as an installed package does: where the environment
+    # forbids it (PYTHONDONTWRITEBYTECODE) every command would compile every module again.
+    env = {**os.environ, "FTZKG_PROJECT": str(project), "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ftzkg")], env=env, check=True)
+    load_before = os.getloadavg()[0]
     synth = subprocess.run(
         [
             *FTZKG,
@@ -160,7 +165,8 @@ def main() -> None:
 
     lines = [
         f"CLI end to end, {triples:,} synthetic triples (`--firms {args.firms}`) plus the project's data; "
-        f"{os.cpu_count()} cores; medians of {args.repeat} where repeated.",
+        f"{os.cpu_count()} cores, load average {load_before:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end; medians of {args.repeat} where repeated.",
         "",
         "| | command | seconds | peak memory | note |",
         "|---|---|---:|---:|---|",

@@ -34,7 +34,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -228,6 +227,8 @@ class ProjectGraph:
 
     @staticmethod
     def _check_written(check: object, data: bytes, suffix: str, label: str) -> ValidationReport:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="ftzkg-contribution-") as folder:
             path = Path(folder) / f"contribution{suffix}"
             path.write_bytes(data)
@@ -245,9 +246,26 @@ class ProjectGraph:
     def build(self, out: Path | str) -> Release:
         """Write the release (TriG, N-Quads, Turtle, JSON-LD, VoID, SHA256SUMS) into ``out``;
         returns the :class:`ftzkg.release.Release`."""
-        from .release import build_release
+        import tempfile
 
-        return build_release(Path(out), self.kg)
+        from .release import build_release
+        from .release_parts import write_file_parts
+
+        kg = self.kg
+        if self._opened is not None and self.store is not None:  # the parts the store wrote
+            return build_release(
+                Path(out),
+                kg,
+                parts=self._opened.parts,
+                parts_dir=self.store.parts_dir,
+                by_graph=self._opened.graph_properties(),
+            )
+        with tempfile.TemporaryDirectory() as folder:  # in memory: the parts written for this build
+            parts = [
+                write_file_parts(s.path, self.project.display(s.path), s.graph, Path(folder))
+                for s in self.project.all_files()
+            ]
+            return build_release(Path(out), kg, parts=parts, parts_dir=Path(folder))
 
     def site(self, out: Path | str) -> SiteSummary:
         """Write the static website into ``out``; returns the :class:`ftzkg.site.build.SiteSummary`."""

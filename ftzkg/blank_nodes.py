@@ -33,8 +33,11 @@ def _digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def stable_labels(quads: list[ox.Quad]) -> dict[ox.BlankNode, str]:
+def stable_labels(quads: list[ox.Quad], salt: str = "") -> dict[ox.BlankNode, str]:
     """A content-derived label (32 hex digits) for every blank node of ``quads``.
+
+    ``salt`` (say, the name of the file the quads come from) enters every label, so that
+    blank nodes labelled separately, with different salts, never share a label.
 
     Two blank nodes get the same label only when nothing in the data tells them
     apart (an automorphism); those are then numbered in order of appearance, which
@@ -67,7 +70,7 @@ def stable_labels(quads: list[ox.Quad]) -> dict[ox.BlankNode, str]:
         )
         return _digest([colour[node], *lines])
 
-    colour = dict.fromkeys(touching, "")
+    colour = dict.fromkeys(touching, salt)
     classes = 1
     for _ in range(len(touching) + 1):
         colour = {node: signature(node, colour) for node in touching}
@@ -98,9 +101,9 @@ def _rewrite(quads: list[ox.Quad], table: dict[ox.BlankNode, Term]) -> list[ox.Q
     ]
 
 
-def relabel(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The same quads with every blank node renamed ``_:b<stable label>``."""
-    labels = stable_labels(quads)
+def relabel(quads: list[ox.Quad], salt: str = "") -> list[ox.Quad]:
+    """The same quads with every blank node renamed ``_:b<stable label>`` (see :func:`stable_labels`)."""
+    labels = stable_labels(quads, salt)
     return _rewrite(quads, {node: ox.BlankNode("b" + label) for node, label in labels.items()})
 
 

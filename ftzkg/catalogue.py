@@ -18,7 +18,6 @@ line per parameter; ``returns`` has one ``column: meaning`` line per result colu
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,4 +195,6 @@ def find_query(name: str, folder: Path | None = None, trusted: Path | None = Non
     if "/" not in name and path.is_file():
         return _catalogue_file(path, trusted)
     known = sorted(p.stem for p in folder.glob("*.rq"))
+    import difflib  # only for the suggestions of an unknown name
+
     raise UnknownQueryError(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5), known)

@@ -51,6 +51,10 @@ class GraphReader:
                 if quad.graph_name not in self.excluded:
                     yield quad
 
+    def has(self, subject: Term | None, predicate: ox.NamedNode | None, obj: Term | None) -> bool:
+        """Whether any statement matches the pattern (``None`` matches anything)."""
+        return any(True for _ in self._quads(subject, predicate, obj))
+
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
         return sorted({q.object for q in self._quads(subject, predicate)}, key=str)
 

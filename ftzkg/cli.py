@@ -238,11 +238,11 @@ def build(out_dir: str) -> None:
     """
     from pathlib import Path
 
-    from .release import ReleaseError, build_release
+    from .release import ReleaseError
 
     try:
         with opened() as graph:
-            release = build_release(Path(out_dir), graph.kg)
+            release = graph.build(Path(out_dir))
     except ReleaseError as exc:
         fail(str(exc))
         return
@@ -778,7 +778,7 @@ def serve(release: str, location: str | None, port: int, writable: bool, rebuild
     import tempfile
     from pathlib import Path
 
-    from .release import ReleaseError, build_release, newer_sources, release_file
+    from .release import ReleaseError, newer_sources, release_file
     from .server import ServeError, serve_release
 
     try:
@@ -791,7 +791,7 @@ def serve(release: str, location: str | None, port: int, writable: bool, rebuild
             if rebuild:
                 click.echo(f"{why} after it was built; rebuilding it")
                 with opened() as graph:
-                    build_release(Path(release), graph.kg)
+                    graph.build(Path(release))
                 nquads = release_file(Path(release))
             else:
                 click.echo(

@@ -180,11 +180,17 @@ def ai_assisted_facts(reader: GraphReader, lineage: Lineage) -> list[ox.NamedNod
 
 
 def _candidates(reader: GraphReader, claim: ValueClaim) -> list[ox.NamedNode]:
-    """Fact nodes of the same measure and the same area or firm: the only ones a figure is compared with."""
-    sets = [set(reader.subjects(ftz("hasMeasure"), ox.NamedNode(claim.measure)))]
-    sets += [set(reader.subjects(ftz("refArea"), ox.NamedNode(a))) for a in claim.areas]
+    """Fact nodes of the same measure and the same area or firm: the only ones a figure is compared with.
+
+    Starts from the facts of the area or firm and checks each for the measure (a lookup): a
+    measure such as revenue can have tens of thousands of facts in a zone-scale graph."""
+    measure = ox.NamedNode(claim.measure)
+    sets = [set(reader.subjects(ftz("refArea"), ox.NamedNode(a))) for a in claim.areas]
     sets += [set(reader.subjects(ftz("refEnterprise"), ox.NamedNode(e))) for e in claim.enterprises]
-    common = set.intersection(*sets)
+    if not sets:
+        common = set(reader.subjects(ftz("hasMeasure"), measure))
+    else:
+        common = {n for n in set.intersection(*sets) if reader.has(n, ftz("hasMeasure"), measure)}
     return sorted((n for n in common if isinstance(n, ox.NamedNode)), key=lambda n: n.value)
 
 

@@ -145,9 +145,13 @@ def graph_descriptions(quads: Iterable[ox.Quad], classes: frozenset[str]) -> lis
     ]
 
 
-def outside_named_graphs(path: Path, quads: list[ox.Quad]) -> None:
-    """:class:`RdfInputError` when a TriG or N-Quads data file puts triples in the default graph."""
-    loose = sum(1 for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
+def outside_named_graphs(path: Path, quads: list[ox.Quad] | int) -> None:
+    """:class:`RdfInputError` when a TriG or N-Quads data file puts triples in the default graph
+    (``quads``: the file's quads, or the number of them in the default graph)."""
+    if isinstance(quads, int):
+        loose = quads
+    else:
+        loose = sum(1 for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
     if loose:
         raise RdfInputError(
             path,

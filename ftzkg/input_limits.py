@@ -11,6 +11,7 @@ against the same limit). Each error names the limit and the flag that raises it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -100,45 +101,53 @@ def read_regular_file(path: Path, max_bytes: int | None) -> bytes:
 # ---------------------------------------------------------------- nesting depth
 
 # Strings, IRIs and comments of the Turtle family (their brackets do not nest anything).
-_TURTLE_OPAQUE = re.compile(
+_TURTLE_OPAQUE = (
     r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
     r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
     r'|"(?:[^"\\\n\r]++|\\.)*+"'
     r"|'(?:[^'\\\n\r]++|\\.)*+'"
     r"|<[^<>\"{}|^`\\\x00-\x20]*+>"
     r"|#[^\n\r]*+"
-    r"|\\.",  # an escaped character of a prefixed name (ex:a\(b)
-    re.S,
+    r"|\\."  # an escaped character of a prefixed name (ex:a\(b)
 )
-_TURTLE_TOKENS = re.compile(_TURTLE_OPAQUE.pattern + r"|(?P<open>[(\[]|<<)|(?P<close>[)\]]|>>)", re.S)
-_JSON_OPAQUE = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
-_JSON_TOKENS = re.compile(_JSON_OPAQUE.pattern + r"|(?P<open>[{\[])|(?P<close>[}\]])", re.S)
-_XML_OPAQUE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>", re.S)
-_XML_EMPTY = re.compile(r"<[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*/>")
-_XML_START = re.compile(r"<[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
-_XML_END = re.compile(r"</[^>]*>")
-_XML_TOKENS = re.compile(
-    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>"
-    r"|(?P<empty><[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*/>)"
-    r"|(?P<open><[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*>)"
-    r"|(?P<close></[^>]*>)",
-    re.S,
-)
+_JSON_OPAQUE = r'"(?:[^"\\]++|\\.)*+"'
+_XML_OPAQUE = r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>"
+_XML_EMPTY = r"<[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*/>"
+_XML_START = r"<[A-Za-z_:](?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+_XML_END = r"</[^>]*>"
+_PATTERNS = {
+    "turtle_opaque": (_TURTLE_OPAQUE, re.S),
+    "turtle_tokens": (_TURTLE_OPAQUE + r"|(?P<open>[(\[]|<<)|(?P<close>[)\]]|>>)", re.S),
+    "json_opaque": (_JSON_OPAQUE, re.S),
+    "json_tokens": (_JSON_OPAQUE + r"|(?P<open>[{\[])|(?P<close>[}\]])", re.S),
+    "xml_opaque": (_XML_OPAQUE, re.S),
+    "xml_empty": (_XML_EMPTY, 0),
+    "xml_start": (_XML_START, 0),
+    "xml_end": (_XML_END, 0),
+    "xml_tokens": (
+        _XML_OPAQUE + f"|(?P<empty>{_XML_EMPTY})|(?P<open>{_XML_START})|(?P<close>{_XML_END})",
+        re.S,
+    ),
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """A pattern of :data:`_PATTERNS`, compiled when first needed (not by every command that imports this)."""
+    text, flags = _PATTERNS[name]
+    return re.compile(text, flags)
+
+
+@functools.cache
+def _bytes_pattern(name: str) -> re.Pattern[bytes]:
+    """The same pattern for UTF-8 bytes."""
+    text, flags = _PATTERNS[name]
+    return re.compile(text.encode("ascii", "backslashreplace"), flags)
+
 
 #: Above this size a too-deep file is reported without the position (finding it costs a Python loop).
 _POSITION_SCAN_CHARS = 8 * 1024 * 1024
 
-
-def _as_bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
-    return re.compile(pattern.pattern.encode("ascii", "backslashreplace"), pattern.flags & ~re.UNICODE)
-
-
-_TURTLE_OPAQUE_B = _as_bytes(_TURTLE_OPAQUE)
-_JSON_OPAQUE_B = _as_bytes(_JSON_OPAQUE)
-_XML_OPAQUE_B = _as_bytes(_XML_OPAQUE)
-_XML_EMPTY_B = _as_bytes(_XML_EMPTY)
-_XML_START_B = _as_bytes(_XML_START)
-_XML_END_B = _as_bytes(_XML_END)
 # Deletes every byte but the two brackets (UTF-8 multi-byte characters never contain them).
 _ALL_BUT_BRACKETS = bytes(b for b in range(256) if b not in b"()")
 
@@ -150,12 +159,13 @@ def _brackets(text: str, fmt: ox.RdfFormat) -> str:
     """
     data = text.encode("utf-8")
     if fmt == ox.RdfFormat.JSON_LD:
-        bare = _JSON_OPAQUE_B.sub(b"", data).translate(_JSON_BYTES, b"()")
+        bare = _bytes_pattern("json_opaque").sub(b"", data).translate(_JSON_BYTES, b"()")
     elif fmt == ox.RdfFormat.RDF_XML:
-        bare = _XML_EMPTY_B.sub(b"", _XML_OPAQUE_B.sub(b"", data)).translate(None, b"()")
-        bare = _XML_END_B.sub(b")", _XML_START_B.sub(b"(", bare))
+        bare = _bytes_pattern("xml_empty").sub(b"", _bytes_pattern("xml_opaque").sub(b"", data))
+        bare = bare.translate(None, b"()")
+        bare = _bytes_pattern("xml_end").sub(b")", _bytes_pattern("xml_start").sub(b"(", bare))
     else:
-        bare = _TURTLE_OPAQUE_B.sub(b"", data).replace(b"<<", b"(").replace(b">>", b")")
+        bare = _bytes_pattern("turtle_opaque").sub(b"", data).replace(b"<<", b"(").replace(b">>", b")")
         bare = bare.translate(_TURTLE_BYTES)
     return bare.translate(None, _ALL_BUT_BRACKETS).decode("ascii")
 
@@ -195,7 +205,8 @@ def check_depth(text: str, fmt: ox.RdfFormat, limit: int) -> None:
 
 def _deepest(text: str, fmt: ox.RdfFormat, limit: int) -> int | None:
     """The offset of the first bracket that goes past ``limit``."""
-    tokens = {ox.RdfFormat.JSON_LD: _JSON_TOKENS, ox.RdfFormat.RDF_XML: _XML_TOKENS}.get(fmt, _TURTLE_TOKENS)
+    name = {ox.RdfFormat.JSON_LD: "json_tokens", ox.RdfFormat.RDF_XML: "xml_tokens"}.get(fmt, "turtle_tokens")
+    tokens = _pattern(name)
     depth = 0
     for match in tokens.finditer(text):
         if match.lastgroup == "open":
@@ -224,7 +235,7 @@ def long_string(text: str, fmt: ox.RdfFormat, limit: int) -> tuple[int, int] | N
     """(offset, UTF-8 size) of the first quoted string above ``limit`` bytes (Turtle family, JSON-LD)."""
     if fmt == ox.RdfFormat.RDF_XML:
         return None
-    opaque = _JSON_OPAQUE if fmt == ox.RdfFormat.JSON_LD else _TURTLE_OPAQUE
+    opaque = _pattern("json_opaque" if fmt == ox.RdfFormat.JSON_LD else "turtle_opaque")
     for match in opaque.finditer(text):
         if match.end() - match.start() > limit and match.group(0)[0] in "\"'":
             size = len(match.group(0).strip("\"'").encode())

@@ -179,7 +179,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _literal_position(text: str, lexical: str, whole: bool = True) -> tuple[int | None, int | None]:
+def literal_position(text: str, lexical: str, whole: bool = True) -> tuple[int | None, int | None]:
     """Where a literal's lexical form (or its start) first appears, quoted first, outside comment lines."""
     quoted = (f'"{lexical}"', f"'{lexical}'", f">{lexical}<") if whole else (f'"{lexical}', f"'{lexical}")
     for needle in (*quoted, lexical):
@@ -200,7 +200,7 @@ def check_literals(path: Path, quads: Iterable[ox.Quad], text: str) -> None:
             continue
         problem = literal_problem(obj.value, obj.datatype.value)
         if problem is not None:
-            line, column = _literal_position(text, obj.value)
+            line, column = literal_position(text, obj.value)
             shown = obj.value if len(obj.value) <= 80 else obj.value[:80] + "..."
             raise RdfInputError(path, f'"{shown}" {problem}', line, column)
 
@@ -276,7 +276,7 @@ def parse_untrusted(
         _relative_iri(path, quads, text)
     long_literal = oversized_literal(quads, limits.max_literal_bytes)
     if long_literal is not None:
-        line, column = _literal_position(text, long_literal.value[:200], whole=False)
+        line, column = literal_position(text, long_literal.value[:200], whole=False)
         size = len(long_literal.value.encode())
         raise RdfInputError(path, _literal_too_long(size, limits.max_literal_bytes), line, column)
     check_literals(path, quads, text)

@@ -25,11 +25,12 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
-import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,19 +39,32 @@ import pyoxigraph as ox
 
 from .data_graphs import outside_named_graphs
 from .knowledge_graph import KnowledgeGraph, Stats
+from .namespaces import DERIVED_GRAPHS
 from .parsing import RdfInputError, format_for
 from .project import Project, SourceFile
+from .release_parts import (
+    PARTS_VERSION,
+    FileParts,
+    FileStream,
+    Parts,
+    may_hold_blank_nodes,
+    parts_key,
+    syntax_error,
+)
 from .source_index import index_text
 
 #: Bumped when the layout of the state folder changes; an older one is rebuilt.
-SCHEMA = 1
+SCHEMA = f"3.{PARTS_VERSION}"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, target TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER, graphs TEXT
+    path TEXT PRIMARY KEY, target TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER, graphs TEXT,
+    parts TEXT, counts TEXT
 );
 CREATE TABLE IF NOT EXISTS locations (iri TEXT, path TEXT, line INTEGER, PRIMARY KEY (iri, path));
+CREATE TABLE IF NOT EXISTS graph_properties (graph TEXT, property TEXT, quads INTEGER);
+CREATE INDEX IF NOT EXISTS graph_properties_graph ON graph_properties (graph);
 """
 
 
@@ -78,6 +92,7 @@ class _Row:
     size: int
     mtime_ns: int
     graphs: tuple[str, ...]
+    parts: str
 
 
 def _sha256(path: Path) -> str:
@@ -86,36 +101,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _recording(quads: Iterator[ox.Quad], graphs: set[str]) -> Iterator[ox.Quad]:
-    for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.add(quad.graph_name.value)
-        yield quad
-
-
-_GRAPH_BLOCK = re.compile(
-    r"^[ \t]*(?:GRAPH[ \t]+)?(<[^>\s]*>|[A-Za-z][\w.-]*:[^\s{]*|:[^\s{]*)[ \t]*\{",
-    re.MULTILINE | re.IGNORECASE,
-)
-
-
-def _declared_graphs(text: str) -> list[str]:
-    """The graph names a TriG text opens blocks for (so a graph it shares with another file is known)."""
-    from .source_index import _expand, prefixes
-
-    known = prefixes(text)
-    names = []
-    at = text.find("{")
-    while at >= 0:  # few braces, even in a large file: look at the line before each
-        line_start = text.rfind("\n", 0, at) + 1
-        match = _GRAPH_BLOCK.match(text, line_start, at + 1)
-        iri = _expand(match.group(1), known) if match else None
-        if iri:
-            names.append(iri)
-        at = text.find("{", at + 1)
-    return names
 
 
 class StoreIndex:
@@ -141,6 +126,7 @@ class ProjectStore:
         self.dir = state_dir if state_dir is not None else project.state_dir
         self.store_path = self.dir / "store"
         self.db_path = self.dir / "index.sqlite"
+        self.parts_dir = self.dir / "release"
         self.lock_timeout = lock_timeout
 
     # ------------------------------------------------------------ locking
@@ -178,9 +164,9 @@ class ProjectStore:
 
     def _rows(self, db: sqlite3.Connection) -> dict[str, _Row]:
         return {
-            path: _Row(target, sha, size, mtime, tuple(json.loads(graphs)))
-            for path, target, sha, size, mtime, graphs in db.execute(
-                "SELECT path, target, sha256, size, mtime_ns, graphs FROM files"
+            path: _Row(target, sha, size, mtime, tuple(json.loads(graphs)), parts or "")
+            for path, target, sha, size, mtime, graphs, parts in db.execute(
+                "SELECT path, target, sha256, size, mtime_ns, graphs, parts FROM files"
             )
         }
 
@@ -255,7 +241,12 @@ class ProjectStore:
         import shutil
 
         shutil.rmtree(self.store_path, ignore_errors=True)
-        db.executescript("DELETE FROM files; DELETE FROM locations; DELETE FROM meta;")
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        db.executescript(
+            "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS locations; "
+            "DROP TABLE IF EXISTS graph_properties; DELETE FROM meta;"
+        )
+        db.executescript(_TABLES)
         db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         db.commit()
 
@@ -295,9 +286,12 @@ class ProjectStore:
         # Mark them unloaded first: a crash from here on leaves them to be parsed again.
         for name in [*changed, *removed]:
             db.execute("UPDATE files SET sha256 = '' WHERE path = ?", (name,))
+            if name in rows:
+                Parts(self.parts_dir, rows[name].parts).remove()
         db.commit()
         for graph in sorted(emptied):
             store.remove_graph(ox.NamedNode(graph))
+        self._count(db, store, emptied)
         for name in removed:
             db.execute("DELETE FROM files WHERE path = ?", (name,))
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
@@ -306,70 +300,141 @@ class ProjectStore:
         order = list(sources)
         for name in sorted(changed, key=order.index):
             source = changed[name]
-            sha = _sha256(source.path)
             st = source.path.stat()
             try:
-                text = source.path.read_text(encoding="utf-8", errors="replace")
+                data = source.path.read_bytes()
             except OSError as exc:
                 raise RdfInputError(source.path, exc.strerror or str(exc)) from None
-            graphs = self._load_file(store, source, text)
+            sha = hashlib.sha256(data).hexdigest()
+            key = parts_key(name, sha)
+            try:
+                counts, lines = self._load_file(store, source, name, data, key)
+            except RdfInputError as exc:
+                # the graphs it had begun to fill are gone: so are the other files' quads in them
+                failed = set(getattr(exc, "graphs", ()))
+                for other, row in rows.items():
+                    if other != name and failed.intersection(row.graphs):
+                        db.execute("UPDATE files SET sha256 = '' WHERE path = ?", (other,))
+                db.commit()
+                raise
             db.execute("DELETE FROM locations WHERE path = ?", (name,))
-            db.executemany(
-                "INSERT INTO locations VALUES (?, ?, ?)",
-                ((iri, name, line) for iri, line in index_text(text).items()),
-            )
+            located = sorted(lines.items())  # in key order: appends to the index, not scattered inserts
+            db.executemany("INSERT INTO locations VALUES (?, ?, ?)", ((i, name, n) for i, n in located))
+            graphs = sorted(g for g in counts if g)
+            self._count(db, store, set(graphs))
             db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                (name, source.graph, sha, st.st_size, st.st_mtime_ns, json.dumps(sorted(graphs))),
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    source.graph,
+                    sha,
+                    st.st_size,
+                    st.st_mtime_ns,
+                    json.dumps(graphs),
+                    key,
+                    json.dumps(dict(sorted(counts.items()))),
+                ),
             )
             db.commit()
             report.parsed.append(name)
         KnowledgeGraph(store).derive()
+        self._count(db, store, set(DERIVED_GRAPHS))
         db.execute("DELETE FROM meta WHERE key = 'stats'")
         db.commit()
         return report
 
-    def _load_file(self, store: ox.Store, source: SourceFile, text: str) -> set[str]:
-        """Load one file into the store (Oxigraph's own parser and bulk loader, no Python per quad);
-        returns the named graphs it filled. A file that does not parse leaves none of them behind."""
+    @staticmethod
+    def _count(db: sqlite3.Connection, store: ox.Store, graphs: set[str]) -> None:
+        """Record the quads per property of ``graphs`` (what the release's ``void.ttl`` counts)."""
+        db.executemany("DELETE FROM graph_properties WHERE graph = ?", ((g,) for g in graphs))
+        if not graphs:
+            return
+        values = " ".join(f"<{g}>" for g in sorted(graphs))
+        rows = store.query(
+            f"SELECT ?g ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+            "GROUP BY ?g ?p"
+        )
+        db.executemany(
+            "INSERT INTO graph_properties VALUES (?, ?, ?)",
+            ((row["g"].value, row["p"].value, int(row["n"].value)) for row in rows),  # type: ignore[union-attr]
+        )
+
+    def _load_file(
+        self, store: ox.Store, source: SourceFile, name: str, data: bytes, key: str
+    ) -> tuple[Counter[str], dict[str, int]]:
+        """Load one file into the store, checking its typed literals, writing its release parts
+        (:mod:`ftzkg.release_parts`) and finding its subjects' lines (:mod:`ftzkg.source_index`);
+        returns its quads per named graph and the lines.
+
+        A file that may hold blank nodes is parsed once, in Python, and its quads (with
+        their content-derived labels) go both to the store and to the parts. Any other is
+        loaded by Oxigraph's own loader straight from the file (it lets go of Python's
+        lock) while a second thread parses it for the checks, the parts and the lines:
+        with two cores the Python work adds little to the time.
+
+        A file that does not parse, or holds an ill-typed literal, leaves none of its graphs
+        behind (the error's ``graphs`` names them)."""
         fmt = format_for(source.path)
-        target = ox.NamedNode(source.graph) if source.graph else None
+        stream = FileStream(source.path, name, data, fmt, source.graph)
+        parts = Parts(self.parts_dir, key)
         before = set(store.named_graphs())
-        declared = set(_declared_graphs(text)) if fmt == ox.RdfFormat.TRIG else set()
+
+        def side_work() -> dict[str, int]:
+            for _ in parts.write(stream.batches()):
+                pass
+            return index_text(data.decode("utf-8", errors="replace"))
+
         try:
-            if fmt.supports_datasets and target is not None:  # JSON-LD without graphs: its source's graph
-                declared = set()
-                store.bulk_extend(
-                    ox.Quad(q.subject, q.predicate, q.object, target)
-                    for q in ox.parse(path=str(source.path), format=fmt)
-                )
-            elif fmt.supports_datasets and fmt != ox.RdfFormat.TRIG:  # N-Quads: graphs only from the quads
-                declared = set()
-                store.bulk_extend(_recording(ox.parse(path=str(source.path), format=fmt), declared))
-            else:
-                store.bulk_load(path=str(source.path), format=fmt, to_graph=target)
-            loose = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            try:
+                if may_hold_blank_nodes(data, fmt):
+                    store.bulk_extend(itertools.chain.from_iterable(parts.write(stream.batches())))
+                    lines = index_text(data.decode("utf-8", errors="replace"))
+                else:
+                    import concurrent.futures  # only when a file is loaded: not at every start-up
+
+                    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                        job = pool.submit(side_work)
+                        target = ox.NamedNode(source.graph) if source.graph else None
+                        try:
+                            store.bulk_load(path=str(source.path), format=fmt, to_graph=target)
+                        finally:
+                            failure = job.exception()
+                        if failure is not None:
+                            raise failure
+                        lines = job.result()
+            except SyntaxError as exc:
+                raise syntax_error(source.path, exc) from None
+            except OSError as exc:
+                raise RdfInputError(source.path, exc.strerror or str(exc)) from None
+            loose = stream.counts.get("", 0)
             if loose:  # a data file naming its own graphs left triples without a source
-                for quad in loose:
-                    store.remove(quad)
+                store.clear_graph(ox.DefaultGraph())
                 outside_named_graphs(source.path, loose)  # raises
-        except RdfInputError:
-            for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
+        except RdfInputError as exc:
+            graphs = (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in stream.counts if g}
+            for graph in graphs:
                 store.remove_graph(graph)  # nothing half-loaded stays behind
+            parts.remove()
+            exc.graphs = sorted(g.value for g in graphs)  # type: ignore[attr-defined]
             raise
-        except SyntaxError as exc:
-            for graph in (set(store.named_graphs()) - before) | {ox.NamedNode(g) for g in declared}:
-                store.remove_graph(graph)  # nothing half-loaded stays behind
-            message = exc.msg.split(": ", 1)[-1] if exc.msg.startswith("Parser error") else exc.msg
-            message = re.sub(r" \([^()]*, line \d+\)$", "", message)
-            raise RdfInputError(source.path, message, exc.lineno, exc.offset) from None
-        except OSError as exc:
-            raise RdfInputError(source.path, exc.strerror or str(exc)) from None
-        graphs = {g.value for g in set(store.named_graphs()) - before if isinstance(g, ox.NamedNode)}
-        graphs |= {g for g in declared if store.contains_named_graph(ox.NamedNode(g))}
-        if target is not None:
-            graphs.add(target.value)
-        return graphs
+        counts = Counter({g: n for g, n in stream.counts.items() if g})
+        if source.graph is not None:
+            counts.setdefault(source.graph, 0)
+        return counts, lines
+
+    def file_parts(self, db: sqlite3.Connection) -> list[FileParts]:
+        """Every source file's release parts and quads per graph, in project order."""
+        rows = {
+            path: (parts, json.loads(counts))
+            for path, parts, counts in db.execute("SELECT path, parts, counts FROM files WHERE sha256 != ''")
+        }
+        out = []
+        for source in self.project.all_files():
+            name = self.project.display(source.path)
+            if name in rows:
+                key, counts = rows[name]
+                out.append(FileParts(name, source.path, source.graph, Parts(self.parts_dir, key), counts))
+        return out
 
     # ------------------------------------------------------------ reading
 
@@ -388,7 +453,7 @@ class ProjectStore:
             try:
                 store = ox.Store.read_only(str(self.store_path))
                 order = [self.project.display(s.path) for s in self.project.all_files()]
-                yield OpenStore(KnowledgeGraph(store), StoreIndex(db, order), db)
+                yield OpenStore(KnowledgeGraph(store), StoreIndex(db, order), db, self.file_parts(db))
             finally:
                 db.close()
 
@@ -400,6 +465,12 @@ class OpenStore:
     kg: KnowledgeGraph
     index: StoreIndex
     db: sqlite3.Connection
+    #: every source file's release parts (:mod:`ftzkg.release_parts`), in project order
+    parts: list[FileParts] = field(default_factory=list)
+
+    def graph_properties(self) -> list[tuple[str, str, int]]:
+        """(named graph, property, quads) for every property used in every named graph."""
+        return self.db.execute("SELECT graph, property, quads FROM graph_properties").fetchall()
 
     def stats(self) -> Stats:
         """The graph's statistics, computed once per store update and cached."""

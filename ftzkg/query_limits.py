@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
-import pickle
 import resource
 import selectors
 import signal
-import tempfile
 import time
-import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -68,6 +66,8 @@ def _vm_size() -> int:
 
 def _report(exc: BaseException) -> dict:
     """What the parent needs to raise the same error again."""
+    import traceback
+
     from .querying import BackendError, QueryError, QueryRefused, QuerySyntaxError
 
     kinds = [
@@ -108,7 +108,7 @@ def _child(work: Callable[[BinaryIO], None], limits: Limits, data_w: int, status
         status = _report(exc)
         code = 1
     try:
-        os.write(status_w, pickle.dumps(status))
+        os.write(status_w, json.dumps(status).encode("utf-8"))
     finally:
         os._exit(code)
 
@@ -142,6 +142,24 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+@contextlib.contextmanager
+def _scratch_file() -> Iterator[BinaryIO]:
+    """An anonymous file for the child's standard error: in memory where Linux offers one
+    (``memfd_create``, no temporary folder and no ``tempfile`` import), else a temporary file."""
+    fd = -1
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):  # a kernel or sandbox without it: a temporary file
+            fd = os.memfd_create("ftzkg-query-stderr")
+    if fd >= 0:
+        with open(fd, "w+b") as handle:
+            yield handle
+        return
+    import tempfile
+
+    with tempfile.TemporaryFile() as handle:
+        yield handle
+
+
 def run_bounded(work: Callable[[BinaryIO], None], limits: Limits) -> bytes:
     """What ``work`` writes, run in a child process within ``limits``; raises what it raises.
 
@@ -154,7 +172,7 @@ def run_bounded(work: Callable[[BinaryIO], None], limits: Limits) -> bytes:
         return buffer.getvalue()
     data_r, data_w = os.pipe()
     status_r, status_w = os.pipe()
-    with tempfile.TemporaryFile() as errors:
+    with _scratch_file() as errors:
         pid = os.fork()
         if pid == 0:  # the child
             os.close(data_r)
@@ -224,4 +242,4 @@ def _collect(pid: int, data_r: int, status_r: int, limits: Limits) -> tuple[byte
                     chunks.append(chunk)
                 else:
                     status += chunk
-    return b"".join(chunks), (pickle.loads(status) if status else None)
+    return b"".join(chunks), (json.loads(status) if status else None)

@@ -14,6 +14,7 @@ only once complete.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -21,7 +22,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from . import __version__
 from .blank_nodes import relabel, sort_key
 from .knowledge_graph import KnowledgeGraph
 from .namespaces import ID, ONTOLOGY, PREFIXES, shorten
+from .release_parts import FileParts, assemble
 
 DATASET_IRI = ID + "dataset/ftzkg"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -49,6 +51,9 @@ DATA_FILES: dict[str, tuple[ox.RdfFormat, bool, str]] = {
     TURTLE: (ox.RdfFormat.TURTLE, False, "The union of all named graphs as Turtle"),
     JSONLD: (ox.RdfFormat.JSON_LD, False, "The union of all named graphs as JSON-LD"),
 }
+
+#: The release file each kind of part (:data:`ftzkg.release_parts.PART_FORMATS`) is put together into.
+PART_NAMES = {"trig": TRIG, "nq": NQUADS, "ttl": TURTLE, "jsonld": JSONLD}
 
 RDF = PREFIXES["rdf"]
 XSD = PREFIXES["xsd"]
@@ -139,9 +144,47 @@ def _partition_iris(kind: str, iris: list[str]) -> dict[str, ox.NamedNode]:
     return out
 
 
-def describe(
-    quads: list[ox.Quad], files: list[ReleaseFile], modified: str | None, version: str
-) -> list[ox.Triple]:
+@dataclass
+class Counts:
+    """What ``void.ttl`` counts: quads per named graph and per property, entities per class."""
+
+    graphs: dict[str, int]
+    properties: dict[str, int]
+    classes: dict[str, int]
+
+    @property
+    def quads(self) -> int:
+        return sum(self.graphs.values())
+
+
+def count(kg: KnowledgeGraph, by_graph: Iterable[tuple[str, str, int]] | None = None) -> Counts:
+    """The counts of ``kg`` by aggregate queries (no quad is decoded); ``by_graph``, when the quads
+    per named graph and property are known already (the persistent store records them)."""
+    graphs: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    if by_graph is None:
+        rows = kg.select(
+            "SELECT ?g ?p (COUNT(*) AS ?n) "
+            "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ?p"
+        )
+        by_graph = (
+            (getattr(row["g"], "value", ""), row["p"].value, int(row["n"].value))  # type: ignore[union-attr]
+            for row in rows
+        )
+    for graph, prop, n in by_graph:
+        graphs[graph] += n
+        properties[prop] += n
+    classes = {
+        row["c"].value: int(row["n"].value)
+        for row in kg.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { { ?s a ?c } UNION { GRAPH ?g { ?s a ?c } } "
+            "FILTER(isIRI(?c)) } GROUP BY ?c"
+        )
+    }
+    return Counts(dict(graphs), dict(properties), classes)
+
+
+def describe(counts: Counts, files: list[ReleaseFile], modified: str | None, version: str) -> list[ox.Triple]:
     """The VoID + DCAT description of a release: counts, partitions, subsets, distributions."""
     ds = _n(DATASET_IRI)
     a = _n(RDF + "type")
@@ -161,7 +204,7 @@ def describe(
         ox.Triple(ds, _n(DCTERMS + "license"), _n(LICENSE)),
         ox.Triple(ds, _n(OWL + "versionInfo"), _lit(version)),
         ox.Triple(ds, _n(DCAT + "version"), _lit(version)),
-        ox.Triple(ds, _n(VOID + "triples"), _lit(len(quads))),
+        ox.Triple(ds, _n(VOID + "triples"), _lit(counts.quads)),
         ox.Triple(ds, _n(VOID + "uriSpace"), _lit(ID)),
         ox.Triple(ds, _n(VOID + "vocabulary"), _n(PREFIXES["ftz"])),
         ox.Triple(ds, _n(DCTERMS + "conformsTo"), _n(ONTOLOGY)),
@@ -169,32 +212,24 @@ def describe(
     if modified:
         out.append(ox.Triple(ds, _n(DCTERMS + "modified"), _lit(modified, "date")))
 
-    classes: dict[str, set[str]] = {}
-    properties: Counter[str] = Counter()
-    graphs: Counter[str] = Counter()
-    for q in quads:
-        properties[q.predicate.value] += 1
-        graphs[str(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
-        if q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode):
-            classes.setdefault(q.object.value, set()).add(str(q.subject))
-    class_parts = _partition_iris("class", list(classes))
-    property_parts = _partition_iris("property", list(properties))
-    subsets = _partition_iris("graph", [g for g in graphs if g])
-    for cls, members in sorted(classes.items()):
+    class_parts = _partition_iris("class", list(counts.classes))
+    property_parts = _partition_iris("property", list(counts.properties))
+    subsets = _partition_iris("graph", [g for g in counts.graphs if g])
+    for cls, members in sorted(counts.classes.items()):
         part = class_parts[cls]
         out += [
             ox.Triple(ds, _n(VOID + "classPartition"), part),
             ox.Triple(part, _n(VOID + "class"), _n(cls)),
-            ox.Triple(part, _n(VOID + "entities"), _lit(len(members))),
+            ox.Triple(part, _n(VOID + "entities"), _lit(members)),
         ]
-    for prop, count in sorted(properties.items()):
+    for prop, n in sorted(counts.properties.items()):
         part = property_parts[prop]
         out += [
             ox.Triple(ds, _n(VOID + "propertyPartition"), part),
             ox.Triple(part, _n(VOID + "property"), _n(prop)),
-            ox.Triple(part, _n(VOID + "triples"), _lit(count)),
+            ox.Triple(part, _n(VOID + "triples"), _lit(n)),
         ]
-    for graph, count in sorted(graphs.items()):
+    for graph, n in sorted(counts.graphs.items()):
         if not graph:
             continue
         subset = subsets[graph]
@@ -203,7 +238,7 @@ def describe(
             ox.Triple(subset, a, _n(VOID + "Dataset")),
             ox.Triple(subset, a, _n(SD + "NamedGraph")),
             ox.Triple(subset, _n(SD + "name"), _n(graph)),
-            ox.Triple(subset, _n(VOID + "triples"), _lit(count)),
+            ox.Triple(subset, _n(VOID + "triples"), _lit(n)),
         ]
     for f in files:
         fmt, _, title = DATA_FILES[f.name]
@@ -237,24 +272,32 @@ def _serialize(data: list, fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes
     return b"\n".join(sorted(lines[:header]) + lines[header:])
 
 
+def _describe_files(
+    counts: Counts, files: list[ReleaseFile], modified: str | None, version: str
+) -> dict[str, bytes]:
+    """``void.ttl`` and ``SHA256SUMS`` for data files already written."""
+    described = relabel(_as_quads(describe(counts, files, modified, version)))
+    description = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in described), key=sort_key)
+    body = _serialize(description, ox.RdfFormat.TURTLE, DESCRIPTION_PREFIXES)
+    sums = {f.name: f.sha256 for f in files} | {DESCRIPTION: _sha256(body)}
+    return {
+        DESCRIPTION: body,
+        CHECKSUMS: "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items())).encode(),
+    }
+
+
 def render(kg: KnowledgeGraph, modified: str | None, version: str) -> tuple[dict[str, bytes], int, dict]:
-    """Every file of a release as bytes, with the quad count and the per-graph counts."""
+    """Every file of the release of a graph handed in without its files, as bytes, with the quad
+    count and the per-graph counts: quads sorted by graph, subject, predicate and object."""
     quads = sorted(relabel(kg.quads()), key=sort_key)
     union = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=sort_key)
     contents: dict[str, bytes] = {}
     for name, (fmt, keeps_graphs, _) in DATA_FILES.items():
         contents[name] = _serialize(quads if keeps_graphs else union, fmt, PREFIXES)
     files = [ReleaseFile(name, len(body), _sha256(body)) for name, body in contents.items()]
-    described = relabel(_as_quads(describe(quads, files, modified, version)))
-    description = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in described), key=sort_key)
-    contents[DESCRIPTION] = _serialize(description, ox.RdfFormat.TURTLE, DESCRIPTION_PREFIXES)
-    contents[CHECKSUMS] = "".join(
-        f"{_sha256(body)}  {name}\n" for name, body in sorted(contents.items())
-    ).encode()
-    graphs: Counter[str] = Counter(
-        q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)
-    )
-    return contents, len(quads), dict(sorted(graphs.items()))
+    counts = count(kg)
+    contents.update(_describe_files(counts, files, modified, version))
+    return contents, counts.quads, {g: n for g, n in sorted(counts.graphs.items()) if g}
 
 
 def _as_quads(triples: list[ox.Triple]) -> list[ox.Quad]:
@@ -269,27 +312,19 @@ def _is_release(path: Path) -> bool:
     return not entries or {DESCRIPTION, CHECKSUMS} <= entries
 
 
-def build_release(out: Path, kg: KnowledgeGraph | None = None, version: str = __version__) -> Release:
-    """Write the release of ``kg`` (default: the project's knowledge graph) into the folder ``out``.
-
-    ``out`` is replaced only when the new release is complete; a folder that
-    does not look like a previous release is never replaced.
-    """
-    out = Path(out)
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that replaces it once the block completes (removed if it fails)."""
     if out.exists() and not _is_release(out):
         raise ReleaseError(
             f"{out} exists and is not an ftzkg release (no {DESCRIPTION} and {CHECKSUMS}); not replacing it"
         )
-    kg = kg if kg is not None else KnowledgeGraph.load()
-    modified = modification_date(kg)
-    contents, triples, graphs = render(kg, modified, version)
-
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
-        for name, body in contents.items():
-            (staging / name).write_bytes(body)
-            os.chmod(staging / name, 0o644)
+        yield staging
+        for path in staging.iterdir():
+            os.chmod(path, 0o644)
         os.chmod(staging, 0o755)
         if out.exists():
             previous = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
@@ -302,7 +337,50 @@ def build_release(out: Path, kg: KnowledgeGraph | None = None, version: str = __
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    files = [ReleaseFile(name, len(body), _sha256(body)) for name, body in contents.items()]
+
+
+def build_release(
+    out: Path,
+    kg: KnowledgeGraph | None = None,
+    version: str = __version__,
+    parts: list[FileParts] | None = None,
+    parts_dir: Path | None = None,
+    by_graph: Iterable[tuple[str, str, int]] | None = None,
+) -> Release:
+    """Write the release of ``kg`` (default: the project's knowledge graph) into the folder ``out``.
+
+    With ``parts`` (each source file's release parts, :mod:`ftzkg.release_parts`, in
+    project order) the data files are those parts put together, without reading the
+    quads back from ``kg``; without them, ``kg``'s quads are read and sorted.
+    ``out`` is replaced only when the new release is complete; a folder that
+    does not look like a previous release is never replaced.
+    """
+    out = Path(out)
+    if out.exists() and not _is_release(out):
+        raise ReleaseError(
+            f"{out} exists and is not an ftzkg release (no {DESCRIPTION} and {CHECKSUMS}); not replacing it"
+        )
+    kg = kg if kg is not None else KnowledgeGraph.load()
+    modified = modification_date(kg)
+    with _staging(out) as staging:
+        if parts is None:
+            contents, triples, graphs = render(kg, modified, version)
+            for name, body in contents.items():
+                (staging / name).write_bytes(body)
+            files = [ReleaseFile(name, len(body), _sha256(body)) for name, body in contents.items()]
+        else:
+            counts = count(kg, by_graph)
+            written = assemble(staging, kg.store, parts, counts.graphs, parts_dir or staging / ".parts")
+            shutil.rmtree(staging / ".parts", ignore_errors=True)
+            files = []
+            for ext, (size, digest) in written.items():
+                (staging / f"ftzkg.{ext}").rename(staging / PART_NAMES[ext])
+                files.append(ReleaseFile(PART_NAMES[ext], size, digest))
+            contents = _describe_files(counts, files, modified, version)
+            for name, body in contents.items():
+                (staging / name).write_bytes(body)
+            files += [ReleaseFile(name, len(body), _sha256(body)) for name, body in contents.items()]
+            triples, graphs = counts.quads, {g: n for g, n in sorted(counts.graphs.items()) if g}
     return Release(path=out, triples=triples, graphs=graphs, modified=modified, files=files)
 
 

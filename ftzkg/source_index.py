@@ -29,10 +29,22 @@ def prefixes(text: str) -> dict[str, str]:
     # A case-insensitive scan of a large file costs seconds; most big files declare no prefix.
     declares = "refix" in text or "REFIX" in text
     found = {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(text)} if declares else {}
-    if text.lstrip().startswith(("{", "[")):
+    if _json(text):
         with contextlib.suppress(ValueError, RecursionError):
             found.update(_jsonld_prefixes(json.loads(text)))
     return found
+
+
+def _json(text: str) -> bool:
+    """Whether a text is JSON (JSON-LD): its first character that is not white space opens an object
+    or array. Looks at the start only (stripping a large text would copy it)."""
+    at = 0
+    while at < len(text):
+        head = text[at : at + 4096].lstrip()
+        if head:
+            return head.startswith(("{", "["))
+        at += 4096
+    return False
 
 
 def _jsonld_prefixes(document: object) -> dict[str, str]:
@@ -66,7 +78,7 @@ def _expand(token: str, known: dict[str, str]) -> str | None:
 def subject_lines(text: str) -> Iterator[tuple[str, int]]:
     """(IRI, line number) for every line that starts with an IRI or gives a JSON-LD ``@id``."""
     known = prefixes(text)
-    jsonld = text.lstrip().startswith(("{", "["))
+    jsonld = _json(text)
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if not stripped or stripped[0] in '#"[(_@.;,]})':
@@ -97,7 +109,7 @@ _RUN = re.compile(
 def index_text(text: str) -> dict[str, int]:
     """The first line each IRI starts (as a subject or graph name) in a Turtle, TriG, N-Triples or
     N-Quads text; for JSON-LD, the line of each ``"@id"``."""
-    if text.lstrip().startswith(("{", "[")):
+    if _json(text):
         first: dict[str, int] = {}
         for iri, line in subject_lines(text):
             first.setdefault(iri, line)

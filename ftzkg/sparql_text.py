@@ -22,7 +22,9 @@ the check must account for.
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 
@@ -33,36 +35,56 @@ NESTING_CEILING = 256
 #: Default limit on the size of a query's text, in characters (``--max-query-size``).
 DEFAULT_MAX_QUERY_SIZE = 1_000_000
 
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+# The name characters beyond ASCII. A class holding them takes milliseconds to compile (the
+# engine maps every character of the Basic Multilingual Plane), a dozen of them most of what a
+# whole ``ftzkg query`` may spend: texts read with :func:`_terminals` (``wide=False``) where no
+# name can hold one, the full terminals compiled only for a text that needs them.
+_BASE_WIDE = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_CHARS_WIDE = "\u00b7\u0300-\u036f\u203f-\u2040"
 _PERCENT = "%[0-9A-Fa-f]{2}"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (
-    f"(?:[{_PN_CHARS_U}:0-9]|{_PERCENT})(?:(?:[{_PN_CHARS}.:]|{_PERCENT})*(?:[{_PN_CHARS}:]|{_PERCENT}))?"
-)
 _EXPONENT = "[eE][+-]?[0-9]+"
 
-_TERMINALS = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>[ \t\r\n]+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            r"(?P<string>\"\"\"|'''|\"|')",
-            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            f"(?P<number>[0-9]+\\.[0-9]*(?:{_EXPONENT})?|\\.[0-9]+(?:{_EXPONENT})?|[0-9]+(?:{_EXPONENT})?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<punct>\^\^|<<|>>|\|\||&&|!=|<=|>=|\{\||\|\}|[{}()\[\].,;*+\-/!=<>^|?~])",
-        ]
+
+@functools.cache
+def _terminals(wide: bool) -> re.Pattern[str]:
+    """The terminals of SPARQL 1.1 (and 1.2's ``<<``, ``{|``); with ``wide`` false, names of ASCII only.
+
+    Both read the same tokens wherever the ASCII ones are used (see :func:`canonical`): the
+    name classes are the only difference, a terminal using them starts with ``? $ _ :`` or a
+    letter, and none crosses whitespace; so at a position where the text up to the next
+    whitespace is ASCII, or that holds no such start, both match the same.
+    """
+    base = "A-Za-z" + (_BASE_WIDE if wide else "")  # PN_CHARS_BASE
+    under = base + "_"  # PN_CHARS_U
+    chars = under + "\\-0-9" + (_CHARS_WIDE if wide else "")  # PN_CHARS
+    prefix = f"[{base}](?:[{chars}.]*[{chars}])?"
+    local = f"(?:[{under}:0-9]|{_PERCENT})(?:(?:[{chars}.:]|{_PERCENT})*(?:[{chars}:]|{_PERCENT}))?"
+    return re.compile(
+        "|".join(
+            [
+                r"(?P<ws>[ \t\r\n]+)",
+                r"(?P<comment>#[^\r\n]*)",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                r"(?P<string>\"\"\"|'''|\"|')",
+                f"(?P<var>[?$][{under}0-9][{under}0-9{_CHARS_WIDE if wide else ''}]*)",
+                f"(?P<bnode>_:[{under}0-9](?:[{chars}.]*[{chars}])?)",
+                f"(?P<pname>(?:{prefix})?:(?:{local})?)",
+                r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+                f"(?P<number>[0-9]+\\.[0-9]*(?:{_EXPONENT})?|\\.[0-9]+(?:{_EXPONENT})?|[0-9]+(?:{_EXPONENT})?)",
+                r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+                r"(?P<punct>\^\^|<<|>>|\|\||&&|!=|<=|>=|\{\||\|\}|[{}()\[\].,;*+\-/!=<>^|?~])",
+            ]
+        )
     )
-)
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+#: ASCII characters no terminal with a name class starts with (those start with ? $ _ : or a letter).
+_NO_NAME_HERE = frozenset(map(chr, range(128))) - frozenset(string.ascii_letters + "?$_:")
+_WHITESPACE = re.compile(r"[ \t\r\n]")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))|\\")
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _WRITE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -184,8 +206,19 @@ def canonical(text: str, max_nesting: int = DEFAULT_MAX_NESTING) -> CanonicalTex
     tokens: list[Token] = []
     depth = max_depth = 0
     pos, n = 0, len(text)
+    narrow = terminals = _terminals(wide=False)
+    wide_at = space_at = -1 if not text.isascii() else n  # next non-ASCII character, next whitespace
     while pos < n:
-        m = _TERMINALS.match(text, pos)
+        if terminals is narrow and wide_at < n and text[pos] not in _NO_NAME_HERE:
+            if wide_at < pos:
+                found = _NOT_ASCII.search(text, pos)
+                wide_at = found.start() if found else n
+            if space_at < pos:
+                found = _WHITESPACE.search(text, pos)
+                space_at = found.start() if found else n
+            if wide_at < space_at:  # a name from here on may hold it: the full terminals from now on
+                terminals = _terminals(wide=True)
+        m = terminals.match(text, pos)
         if m is None:
             raise TextError(f"unexpected character {text[pos]!r}", *_line_col(text, pos))
         kind = m.lastgroup

@@ -10,6 +10,7 @@ that names no datatype usable in RDF is refused.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -34,58 +35,63 @@ _BASE64 = (
     rf"|(({_B64}){{2}}[AEIMQUYcgkosw048] ?=)|({_B64}[AQgw] ?= ?=))?"
 )
 
-#: Lexical forms, by local name in the XSD namespace.
-LEXICAL: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern)
-    for name, pattern in {
-        "string": r"(?s:.)*",
-        "normalizedString": r"[^\r\n\t]*",
-        "token": r"([^\s]+( [^\s]+)*)?",
-        "language": r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*",
-        "Name": rf"[{_NAME_START}:][{_NAME_CHAR}:]*",
-        "NCName": _NCNAME,
-        "ID": _NCNAME,
-        "IDREF": _NCNAME,
-        "ENTITY": _NCNAME,
-        "IDREFS": rf"{_NCNAME}( {_NCNAME})*",
-        "ENTITIES": rf"{_NCNAME}( {_NCNAME})*",
-        "NMTOKEN": rf"[{_NAME_CHAR}:]+",
-        "NMTOKENS": rf"[{_NAME_CHAR}:]+( [{_NAME_CHAR}:]+)*",
-        "anyURI": r"[^\s<>\"{}|\\^`]*",
-        "boolean": r"true|false|1|0",
-        "decimal": _DEC,
-        "precisionDecimal": _FLOAT,
-        "float": _FLOAT,
-        "double": _FLOAT,
-        "integer": _INT,
-        "nonNegativeInteger": _INT,
-        "positiveInteger": _INT,
-        "nonPositiveInteger": _INT,
-        "negativeInteger": _INT,
-        "long": _INT,
-        "int": _INT,
-        "short": _INT,
-        "byte": _INT,
-        "unsignedLong": _INT,
-        "unsignedInt": _INT,
-        "unsignedShort": _INT,
-        "unsignedByte": _INT,
-        "date": _YEAR + "-" + _MONTH + "-" + _DAY + _TZ,
-        "dateTime": _YEAR + "-" + _MONTH + "-" + _DAY + "T" + _TIME + _TZ,
-        "dateTimeStamp": _YEAR + "-" + _MONTH + "-" + _DAY + "T" + _TIME + _TZ.removesuffix("?"),
-        "time": _TIME + _TZ,
-        "gYear": _YEAR + _TZ,
-        "gYearMonth": _YEAR + "-" + _MONTH + _TZ,
-        "gMonth": "--" + _MONTH + _TZ,
-        "gMonthDay": "--" + _MONTH + "-" + _DAY + _TZ,
-        "gDay": "---" + _DAY + _TZ,
-        "duration": rf"-?P([0-9]+Y)?([0-9]+M)?{_DAY_TIME}",
-        "yearMonthDuration": r"-?P([0-9]+Y)?([0-9]+M)?",
-        "dayTimeDuration": rf"-?P{_DAY_TIME}",
-        "hexBinary": r"([0-9a-fA-F]{2})*",
-        "base64Binary": _BASE64,
-    }.items()
+#: Lexical forms (regular expressions), by local name in the XSD namespace.
+LEXICAL: dict[str, str] = {
+    "string": r"(?s:.)*",
+    "normalizedString": r"[^\r\n\t]*",
+    "token": r"([^\s]+( [^\s]+)*)?",
+    "language": r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*",
+    "Name": rf"[{_NAME_START}:][{_NAME_CHAR}:]*",
+    "NCName": _NCNAME,
+    "ID": _NCNAME,
+    "IDREF": _NCNAME,
+    "ENTITY": _NCNAME,
+    "IDREFS": rf"{_NCNAME}( {_NCNAME})*",
+    "ENTITIES": rf"{_NCNAME}( {_NCNAME})*",
+    "NMTOKEN": rf"[{_NAME_CHAR}:]+",
+    "NMTOKENS": rf"[{_NAME_CHAR}:]+( [{_NAME_CHAR}:]+)*",
+    "anyURI": r"[^\s<>\"{}|\\^`]*",
+    "boolean": r"true|false|1|0",
+    "decimal": _DEC,
+    "precisionDecimal": _FLOAT,
+    "float": _FLOAT,
+    "double": _FLOAT,
+    "integer": _INT,
+    "nonNegativeInteger": _INT,
+    "positiveInteger": _INT,
+    "nonPositiveInteger": _INT,
+    "negativeInteger": _INT,
+    "long": _INT,
+    "int": _INT,
+    "short": _INT,
+    "byte": _INT,
+    "unsignedLong": _INT,
+    "unsignedInt": _INT,
+    "unsignedShort": _INT,
+    "unsignedByte": _INT,
+    "date": _YEAR + "-" + _MONTH + "-" + _DAY + _TZ,
+    "dateTime": _YEAR + "-" + _MONTH + "-" + _DAY + "T" + _TIME + _TZ,
+    "dateTimeStamp": _YEAR + "-" + _MONTH + "-" + _DAY + "T" + _TIME + _TZ.removesuffix("?"),
+    "time": _TIME + _TZ,
+    "gYear": _YEAR + _TZ,
+    "gYearMonth": _YEAR + "-" + _MONTH + _TZ,
+    "gMonth": "--" + _MONTH + _TZ,
+    "gMonthDay": "--" + _MONTH + "-" + _DAY + _TZ,
+    "gDay": "---" + _DAY + _TZ,
+    "duration": rf"-?P([0-9]+Y)?([0-9]+M)?{_DAY_TIME}",
+    "yearMonthDuration": r"-?P([0-9]+Y)?([0-9]+M)?",
+    "dayTimeDuration": rf"-?P{_DAY_TIME}",
+    "hexBinary": r"([0-9a-fA-F]{2})*",
+    "base64Binary": _BASE64,
 }
+
+
+@functools.cache
+def _compiled(name: str) -> re.Pattern[str]:
+    """The lexical form of ``xsd:name``, compiled when first needed: the name classes take
+    tens of milliseconds to compile, more than a whole ``ftzkg query`` may spend starting."""
+    return re.compile(LEXICAL[name])
+
 
 #: Inclusive ranges of the bounded integer types (None: unbounded on that side).
 RANGES: dict[str, tuple[int | None, int | None]] = {
@@ -178,10 +184,9 @@ def literal_problem(lexical: str, datatype: str) -> str | None:
     name = datatype[len(XSD) :]
     if name in NOT_FOR_RDF:
         return f"has datatype xsd:{name}, which RDF cannot use"
-    pattern = LEXICAL.get(name)
-    if pattern is None:
+    if name not in LEXICAL:
         return f"has datatype xsd:{name}, which is not an XSD datatype"
-    match = pattern.fullmatch(lexical)
+    match = _compiled(name).fullmatch(lexical)
     if match is None:
         return f"is not a valid xsd:{name} literal"
     check = _VALUE_CHECKS.get(name)

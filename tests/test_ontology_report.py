@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+from owl_profile import OWL2_DATATYPES
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from ftzkg.namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH
@@ -17,48 +18,6 @@ from ftzkg.namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The project's own schemes: the ontology's code lists and the product and sector scheme.
 OWN_SCHEMES = (FTZ, "https://w3id.org/ftzkg/id/scheme/products", "https://w3id.org/ftzkg/id/scheme/sectors")
-#: The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString.
-OWL2_DATATYPES = {
-    XSD + t
-    for t in [
-        "decimal",
-        "integer",
-        "nonNegativeInteger",
-        "nonPositiveInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-        "double",
-        "float",
-        "string",
-        "normalizedString",
-        "token",
-        "language",
-        "Name",
-        "NCName",
-        "NMTOKEN",
-        "boolean",
-        "hexBinary",
-        "base64Binary",
-        "anyURI",
-        "dateTime",
-        "dateTimeStamp",
-    ]
-} | {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
-    "http://www.w3.org/2000/01/rdf-schema#Literal",
-    "http://www.w3.org/2002/07/owl#real",
-    "http://www.w3.org/2002/07/owl#rational",
-}
 
 
 @pytest.fixture(scope="module")

@@ -167,3 +167,30 @@ def test_without_fork_the_work_runs_in_the_process_itself(monkeypatch):
 
     monkeypatch.delattr(limits.os, "fork")
     assert limits.run_bounded(lambda out: out.write(b"done"), limits.Limits(1, 16)) == b"done"
+
+
+def _dies_saying(message: bytes):
+    def work(out) -> None:
+        import os
+
+        os.write(2, message)
+        os._exit(7)  # as a Rust abort would: no status written
+
+    return work
+
+
+@pytest.mark.parametrize("memfd", [True, False], ids=["in-memory file", "temporary file"])
+def test_what_the_query_process_says_as_it_dies_names_the_failure(monkeypatch, memfd):
+    """Its standard error is kept in an anonymous file (in memory where Linux allows)."""
+    import ftzkg.query_limits as limits
+
+    if not memfd:
+
+        def refused(name: str, flags: int = 0) -> int:
+            raise OSError(38, "Function not implemented")
+
+        monkeypatch.setattr(limits.os, "memfd_create", refused, raising=False)
+    with pytest.raises(limits.LimitExceeded, match="--max-memory"):
+        limits.run_bounded(_dies_saying(b"memory allocation of 4096 bytes failed\n"), limits.Limits(10, 64))
+    with pytest.raises(BackendError, match="ended with code 7: the store broke"):
+        limits.run_bounded(_dies_saying(b"the store broke\nmore\n"), limits.Limits(10, 64))

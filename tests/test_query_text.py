@@ -15,7 +15,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from connection_canary import ConnectionCanary
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from ftzkg import sparql_text
 from ftzkg.cli import main
 from ftzkg.querying import EmbeddedBackend, QueryLimitError, QueryRefused, QuerySyntaxError, execute
 from ftzkg.sparql_text import DEFAULT_MAX_NESTING, canonical
@@ -213,3 +216,51 @@ def test_an_allowed_update_changes_only_a_copy_in_memory():
     assert update.exit_code == 0 and "update done" in update.output, update.output
     ask = runner.invoke(main, ["query", "--sparql", "ASK { <urn:x:a> ?p ?o }"])
     assert ask.output.strip() == "false"
+
+
+# ---------------------------------------------------------------- names beyond ASCII, read cheaply
+
+# Queries hold names of ASCII almost always; the terminals for names beyond ASCII take longer to
+# compile than the rest of a command spends starting, so they are compiled only when a name may
+# hold such a character. Both readings must agree on every text.
+_PIECES = st.sampled_from(
+    [
+        *(" ", "\t", "\r\n", "\n", "#", '"', "'", "<", ">", "?", "$", "_:", ":", ".", "%2F", "%", "-", "("),
+        *(")", "{", "}", "^^", "@en", "1", "2.5e3", "a", "Z", "_", "SELECT", "WHERE", "SERVICE", "ex", "x"),
+        *("\u00e9", "\u00b7", "\u0301", "\u4e2d", "\U00010400", "\u00d7", "\u2030", "\u00a0", "\u3000"),
+    ]
+)
+
+
+def _canonical_or_error(text: str) -> object:
+    try:
+        result = sparql_text.canonical(text)
+    except (sparql_text.TextError, sparql_text.NestingError) as exc:
+        return (type(exc).__name__, str(exc))
+    return result
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.lists(_PIECES, max_size=60).map("".join))
+@example("SELECT ?caf\u00e9 WHERE { ?caf\u00e9 ex:\u4e2d _:b\u00b7 }")
+def test_a_text_is_read_the_same_with_or_without_the_full_name_terminals(text):
+    cheap = _canonical_or_error(text)
+    narrow = sparql_text._terminals
+    try:
+        sparql_text._terminals = lambda wide: narrow(True)  # always the full terminals
+        full = _canonical_or_error(text)
+    finally:
+        sparql_text._terminals = narrow
+    assert cheap == full
+
+
+def test_names_beyond_ascii_are_read_whole_and_their_terminals_compiled_only_for_them():
+    sparql_text._terminals.cache_clear()
+    ascii_names = 'SELECT ?caf WHERE { ?caf rdfs:label "caf\u00e9 \u4e2d" } # r\u00e9sum\u00e9\n'
+    assert sparql_text.canonical(ascii_names).text.startswith("SELECT ?caf WHERE")
+    assert sparql_text._terminals.cache_info().currsize == 1  # the ASCII terminals only
+    wide = sparql_text.canonical("SELECT ?caf\u00e9 WHERE { ?caf\u00e9 ex:\u4e2d\u6587 _:b\u00b7 }")
+    kinds = [(t.kind, t.text) for t in wide.tokens if t.kind != "ws"]
+    assert ("var", "?caf\u00e9") in kinds and ("pname", "ex:\u4e2d\u6587") in kinds
+    assert ("bnode", "_:b\u00b7") in kinds
+    assert sparql_text._terminals.cache_info().currsize == 2

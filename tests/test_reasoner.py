@@ -1,6 +1,7 @@
-"""A DL reasoner (HermiT, through owlready2) accepts ontology plus data: OWL 2 DL, consistent, and no
-unsatisfiable class. HermiT refuses literals outside the OWL 2 datatype map, so this also holds the
-graph to that map. Needs a Java runtime (`.ci/run` installs Debian's default-jre-headless)."""
+"""A DL reasoner (HermiT, through owlready2) accepts ontology plus data: consistent, and no
+unsatisfiable class. HermiT refuses literals outside the OWL 2 datatype map, but reads undeclared terms
+and illegal punning without a word: the OWL 2 DL profile itself is checked by tests/test_owl_profile.py.
+Needs a Java runtime (`.ci/run` installs Debian's default-jre-headless)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,13 @@ def test_a_gyear_literal_is_refused(ontology, tmp_path):
     )
     with pytest.raises(owlready2.OwlReadyJavaError, match="OWL 2 datatype map"):
         hermit(graph, tmp_path)
+
+
+def test_hermit_reads_an_undeclared_class_and_punned_property_without_a_word(tmp_path):
+    """Why tests/test_owl_profile.py exists: HermiT accepts this graph, which is not OWL 2 DL."""
+    graph = rdflib.Graph().parse(
+        data="""@prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        ex:a a ex:Undeclared . ex:p a owl:ObjectProperty , owl:DatatypeProperty . ex:a ex:p ex:b .""",
+        format="turtle",
+    )
+    assert hermit(graph, tmp_path) == []

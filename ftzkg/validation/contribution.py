@@ -18,6 +18,7 @@ Then, without copying the existing graph:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -36,7 +37,7 @@ from ..namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES
 from ..parsing import RdfInputError, parse_untrusted
 from ..source_contradictions import contribution_contradictions
 from ..source_index import MemoryIndex
-from .engines import DEFAULT_ENGINE
+from .engines import DEFAULT_ENGINE, NTriples
 from .graph_walks import (
     INVERSE_PROPERTIES,
     Node,
@@ -54,7 +55,7 @@ from .report import (
     ValidationReport,
     sort_findings,
 )
-from .shape_runs import load_shapes, shacl_findings, to_rdflib
+from .shape_runs import load_shapes, shacl_findings
 from .source_locator import (
     Locations,
     SourceLocator,
@@ -268,9 +269,9 @@ def validate_contribution(
     focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
     touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
-    ontology_graph = to_rdflib(ontology)
+    ontology_graph = rdflib.Graph()  # the ontology's triples go with the data (_with_ontology), once
     after, report = shacl_findings(
-        to_rdflib(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes)),
+        _with_ontology(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes), ontology),
         ontology_graph,
         shapes,
         engine,
@@ -278,7 +279,10 @@ def validate_contribution(
     before_keys: set[tuple] = set()
     if focus - touched:
         before, _ = shacl_findings(
-            to_rdflib(neighbourhood([existing], focus - touched, skip=skip)), ontology_graph, shapes, engine
+            _with_ontology(neighbourhood([existing], focus - touched, skip=skip), ontology),
+            ontology_graph,
+            shapes,
+            engine,
         )
         before_keys = {f.key() for f in before}
     conflict_keys = {(f.focus, f.path) for f in conflicts}
@@ -311,6 +315,16 @@ def validate_contribution(
         additions=_additions(triples, StoreView(kg.store)),
         focus_nodes=len(focus),
     )
+
+
+def _with_ontology(triples: Iterable[ox.Triple], ontology: Iterable[ox.Quad]) -> NTriples:
+    """The triples and the ontology's as N-Triples text, the data the engine validates.
+
+    Written by Oxigraph in one pass: no rdflib graph of the data is built (the ontology's
+    triples would be copied into it at every run).
+    """
+    flat = itertools.chain(triples, (q.triple for q in ontology))
+    return NTriples(ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
 
 
 def _imports(quads: Iterable[ox.Quad]) -> list[Finding]:
