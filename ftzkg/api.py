@@ -47,7 +47,7 @@ from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
-from .validation.engine_names import DEFAULT_ENGINE
+from .validation.engine_names import DEFAULT_ENGINE, WHOLE_GRAPH_ENGINE
 
 if TYPE_CHECKING:
     from .release import Release
@@ -185,8 +185,11 @@ class ProjectGraph:
 
     # ------------------------------------------------------------ validating
 
-    def validate(self, engine: str = DEFAULT_ENGINE) -> ValidationReport:
-        """Validate every data graph with the project's shapes and for vocabulary conformance."""
+    def validate(self, engine: str = WHOLE_GRAPH_ENGINE) -> ValidationReport:
+        """Validate every data graph with the project's shapes and for vocabulary conformance.
+
+        The default engine runs the shapes as SPARQL queries on the graph's store
+        (:mod:`ftzkg.validation.store_engine`); ``pyshacl``, ``turbo`` and ``hybrid`` remain."""
         from .validation.whole_graph import validate_knowledge_graph
 
         return validate_knowledge_graph(self.kg, engine=engine, project_=self.project, index=self._index)

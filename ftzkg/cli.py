@@ -26,7 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
-from .validation.engine_names import DEFAULT_ENGINE, ENGINES
+from .validation.engine_names import DEFAULT_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -294,9 +294,8 @@ def build(out_dir: str) -> None:
 @click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
-    default=DEFAULT_ENGINE,
-    show_default=True,
-    help="SHACL engine.",
+    default=None,
+    help="SHACL engine (default: sparql for the whole graph, hybrid for FILES).",
 )
 def validate(
     files: tuple[Path, ...],
@@ -306,7 +305,7 @@ def validate(
     max_triples: int,
     max_literal_bytes: int,
     fail_on_warning: bool,
-    engine: str,
+    engine: str | None,
 ) -> None:
     """Validate the knowledge graph, or FILES as a contribution to it.
 
@@ -336,9 +335,11 @@ def validate(
         with opened() as graph:
             if files:
                 limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-                report = graph.validate_contribution(list(files), engine=engine, limits=limits)
+                report = graph.validate_contribution(
+                    list(files), engine=engine or DEFAULT_ENGINE, limits=limits
+                )
             else:
-                report = graph.validate(engine=engine)
+                report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
     except RdfInputError as exc:
         fail(str(exc))
         return
@@ -670,7 +671,7 @@ def load(
         credentials_from_env,
         credentials_from_netrc,
     )
-    from .store_loading import StoreLoader, read_dataset, require_graphs
+    from .store_loading import StoreLoader, ntriples_by_graph, read_dataset_store
     from .store_profiles import base_url, profile_for
 
     bar = None
@@ -695,11 +696,13 @@ def load(
     logging.getLogger("ftzkg").addHandler(notes)
     try:
         if release:
-            quads = read_dataset(Path(release))
+            by_graph = ntriples_by_graph(read_dataset_store(Path(release)))
         else:
             with opened() as graph:
-                quads = graph.kg.quads()
-        require_graphs(quads, graphs)  # before any network: a misspelt graph is the user's input
+                by_graph = ntriples_by_graph(graph.kg.store)
+        for wanted in graphs:  # before any network: a misspelt graph is the user's input
+            if wanted not in by_graph:
+                raise ConfigurationError(f"no such named graph in the data: <{wanted}>")
         credentials = credentials_from_env()
         probe = (base_url(endpoint) + "/") if endpoint else query_url
         profile = profile_for(store_type, probe, HttpClient(timeout=timeout, retries=0))
@@ -726,8 +729,10 @@ def load(
             parallel,
             staging_query=profile.staging_query,
             checkpoint=profile.checkpoint,
+            direct=profile.direct,
+            insert_all=profile.insert_all,
         )
-        report = loader.load_dataset(quads, graphs or None)
+        report = loader.load_lines(by_graph, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))
         return
@@ -745,6 +750,11 @@ def load(
         fail("the store does not hold what was sent (see the table)", EXIT_STORE)
     click.echo(f"loaded {sum(g.sent for g in report.graphs)} triples in {len(report.graphs)} named graphs")
     click.echo(f"store type {profile.name}: {profile.promise}")
+    if loader.staging_seen:
+        click.echo(
+            f"note: {len(loader.staging_seen)} graph(s) went through a staging graph that readers of "
+            "the default graph could see while it loaded (duplicates in their counts until the swap)"
+        )
 
 
 @main.command()

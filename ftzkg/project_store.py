@@ -307,8 +307,10 @@ class ProjectStore:
                 raise RdfInputError(source.path, exc.strerror or str(exc)) from None
             sha = hashlib.sha256(data).hexdigest()
             key = parts_key(name, sha)
+            blank_nodes = may_hold_blank_nodes(data, format_for(source.path))
+            del data  # a large file is read again as it is parsed, not held twice
             try:
-                counts, lines = self._load_file(store, source, name, data, key)
+                counts, lines = self._load_file(store, source, name, blank_nodes, key)
             except RdfInputError as exc:
                 # the graphs it had begun to fill are gone: so are the other files' quads in them
                 failed = set(getattr(exc, "graphs", ()))
@@ -360,7 +362,7 @@ class ProjectStore:
         )
 
     def _load_file(
-        self, store: ox.Store, source: SourceFile, name: str, data: bytes, key: str
+        self, store: ox.Store, source: SourceFile, name: str, blank_nodes: bool, key: str
     ) -> tuple[Counter[str], dict[str, int]]:
         """Load one file into the store, checking its typed literals, writing its release parts
         (:mod:`ftzkg.release_parts`) and finding its subjects' lines (:mod:`ftzkg.source_index`);
@@ -375,20 +377,20 @@ class ProjectStore:
         A file that does not parse, or holds an ill-typed literal, leaves none of its graphs
         behind (the error's ``graphs`` names them)."""
         fmt = format_for(source.path)
-        stream = FileStream(source.path, name, data, fmt, source.graph)
+        stream = FileStream(source.path, name, fmt, source.graph, blank_nodes)
         parts = Parts(self.parts_dir, key)
         before = set(store.named_graphs())
 
         def side_work() -> dict[str, int]:
             for _ in parts.write(stream.batches()):
                 pass
-            return index_text(data.decode("utf-8", errors="replace"))
+            return index_text(source.path.read_text(encoding="utf-8", errors="replace"))
 
         try:
             try:
-                if may_hold_blank_nodes(data, fmt):
+                if blank_nodes:
                     store.bulk_extend(itertools.chain.from_iterable(parts.write(stream.batches())))
-                    lines = index_text(data.decode("utf-8", errors="replace"))
+                    lines = index_text(source.path.read_text(encoding="utf-8", errors="replace"))
                 else:
                     import concurrent.futures  # only when a file is loaded: not at every start-up
 

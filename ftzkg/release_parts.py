@@ -151,16 +151,17 @@ class FileStream:
 
     path: Path
     name: str
-    data: bytes
     fmt: ox.RdfFormat
     graph: str | None
+    #: whether the file may hold blank nodes (:func:`may_hold_blank_nodes`)
+    blank_nodes: bool
     #: quads per named graph ("" for the default graph), filled as the quads stream by
     counts: Counter[str] = field(default_factory=Counter)
 
     def batches(self) -> Iterator[list[ox.Quad]]:
         """The file's quads (triples of a triples-only file in ``graph``), a batch at a time; raises
         :class:`RdfInputError` for an ill-typed literal (file, line and column), SyntaxError as parsed."""
-        parsed: Iterable[ox.Quad] = ox.parse(self.data, format=self.fmt)
+        parsed: Iterable[ox.Quad] = ox.parse(path=str(self.path), format=self.fmt)
         if self.graph is not None:
             target = ox.NamedNode(self.graph)
             parsed = (
@@ -169,7 +170,7 @@ class FileStream:
                 else q
                 for q in parsed
             )
-        if may_hold_blank_nodes(self.data, self.fmt):  # labels depend on the whole file: read it first
+        if self.blank_nodes:  # labels depend on the whole file: read it first
             parsed = relabel(list(parsed), salt=self.name)
         graphs: Counter[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = Counter()
         parsed = iter(parsed)
@@ -187,7 +188,7 @@ class FileStream:
     def _check(self, lexical: str, datatype: str) -> None:
         problem = literal_problem(lexical, datatype)
         if problem is not None:
-            text = self.data.decode("utf-8", "replace")
+            text = self.path.read_text(encoding="utf-8", errors="replace")
             line, column = literal_position(text, lexical)
             shown = lexical if len(lexical) <= 80 else lexical[:80] + "..."
             raise RdfInputError(self.path, f'"{shown}" {problem}', line, column)
@@ -217,7 +218,9 @@ def write_file_parts(path: Path, name: str, graph: str | None, folder: Path) -> 
 
     data = path.read_bytes()
     parts = Parts(folder, parts_key(name, hashlib.sha256(data).hexdigest()))
-    stream = FileStream(path, name, data, format_for(path), graph)
+    fmt = format_for(path)
+    stream = FileStream(path, name, fmt, graph, may_hold_blank_nodes(data, fmt))
+    del data
     try:
         for _ in parts.write(stream.batches()):
             pass

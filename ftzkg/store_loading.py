@@ -36,7 +36,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +45,9 @@ import pyoxigraph as ox
 
 from .blank_nodes import skolemize, sort_key
 from .http_client import ConfigurationError, HttpClient, StoreError, check_url, display, printable
+from .input_limits import read_regular_file
 from .knowledge_graph import KnowledgeGraph
-from .parsing import parse_file
+from .parsing import format_for, parse_file
 from .release import ReleaseError, release_file
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ class StoreLoader:
         parallel: int = 1,
         staging_query: str = "",
         checkpoint: bool = False,
+        direct: bool = False,
+        insert_all: bool = False,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
@@ -162,6 +165,9 @@ class StoreLoader:
         self.parallel = parallel
         self.staging_query = staging_query
         self.checkpoint_after_swap = checkpoint
+        self.direct = direct  # a new graph that fits one request goes straight in (see load_new_graph)
+        self.insert_all = insert_all  # the swap inserts every staged triple (Virtuoso; see swap_text)
+        self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
         self._progress = progress or (lambda done, total: None)
         self._progress_lock = threading.Lock()
         self._total = 0
@@ -207,6 +213,24 @@ class StoreLoader:
         """Triples in a named graph (0 when it does not exist)."""
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
         return self.select_integer(query, f"the number of triples in <{graph}>")
+
+    def holds(self, graph: str) -> bool:
+        """Whether a named graph holds any triple (``ASK``)."""
+        url = self.endpoints.query_url
+        query = f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        request = urllib.request.Request(
+            f"{url}{'&' if '?' in url else '?'}" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
+        )
+        with self.client.open(request, idempotent=True) as response:
+            body = response.read()
+        try:
+            answer = json.loads(body.decode("utf-8")).get("boolean")
+        except (ValueError, AttributeError):
+            answer = None
+        if not isinstance(answer, bool):
+            raise StoreError(f"GET {display(url)}: no true or false answer to ASK of <{graph}>")
+        return answer
 
     def matching(self, target: str, staging: str) -> int:
         """Triples of ``target`` that ``staging`` holds too, counted by the store (one join)."""
@@ -270,23 +294,123 @@ class StoreLoader:
         Both operations apply only while the staging graph holds the ``sent`` triples,
         so a staging graph that vanished (or shrank) cannot empty the target, the way
         ``MOVE SILENT`` from a missing graph does. The staging graph stays, so that the
-        store can then check the target against it.
+        store can then check the target against it. With ``insert_all`` (Virtuoso) the
+        insert takes every staged triple, without ``FILTER NOT EXISTS``: Virtuoso runs
+        that filter row by row (minutes for a graph it already holds), and inserting a
+        triple it holds leaves it alone (nothing is deleted and re-inserted). Never
+        ``ADD``: Virtuoso copies a graph in steps a reader can see.
         """
         t, st = _iri(target), _iri(staging)
         guard = (
             f"{{ SELECT (COUNT(*) AS ?staged) WHERE {{ GRAPH {st} {{ ?s0 ?p0 ?o0 }} }} }} "
             f"FILTER (?staged = {int(sent)})"
         )
-        return (
+        delete = (
             f"DELETE {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {t} {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH {st} {{ ?s ?p ?o }} }} }} ;\n"
+        )
+        insert = f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {st} {{ ?s ?p ?o }} "
+        if self.insert_all:
+            return delete + insert + "}"
+        return delete + (
             f"INSERT {{ GRAPH {t} {{ ?s ?p ?o }} }} WHERE {{ {guard} GRAPH {st} {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH {t} {{ ?s ?p ?o }} }} }}"
         )
 
     def checkpoint(self) -> None:
-        """Virtuoso: write a checkpoint, so that recovery after a crash never replays the swap."""
+        """Virtuoso: write a checkpoint, so that the swaps are in the database file, not only in its log."""
         self.select("SELECT (bif:exec('checkpoint') AS ?n) WHERE { }")
+
+    def read_graph(self, graph: str) -> set[bytes]:
+        """The N-Triples lines of ``graph`` as the store writes them (a ``CONSTRUCT``), unterminated."""
+        url = self.endpoints.query_url
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        request = urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode({"query": query}).encode(),
+            headers={
+                "Accept": "application/n-triples",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": "ftzkg",
+            },
+        )
+        with self.client.open(request, idempotent=True) as response:
+            body = response.read()
+        lines = set(body.split(b"\n"))
+        lines.discard(b"")
+        return lines
+
+    def load_new_graphs(
+        self, by_graph: dict[str, list[bytes]]
+    ) -> tuple[list[GraphResult], list[tuple[str, StoreError]]]:
+        """Graphs the store does not hold yet, in one request straight into them (Oxigraph's bulk loader).
+
+        Oxigraph's bulk loader writes up to a million triples as one ingestion of
+        sorted files, all indexes at once (RocksDB ingests them atomically), so a
+        reader or a crash sees none of these graphs or all of them, whole. The quads
+        are ftzkg's own (each line of a graph given that graph's name), not a file's.
+        The store then sends each graph back and it must hold exactly the lines sent:
+        they come from Oxigraph's own store, so both sides write every literal in the
+        same canonical form. A graph that does not match is dropped again (one transaction).
+        """
+        body = b"".join(
+            line[:-3] + name + b" .\n"
+            for graph, lines in by_graph.items()
+            for name in [b" " + _iri(graph).encode()]
+            for line in lines
+        )
+        url = f"{self.endpoints.store_url}{'&' if '?' in (self.endpoints.store_url or '') else '?'}"
+        sent = {graph: {line[:-1] for line in lines} for graph, lines in by_graph.items()}
+        names = ", ".join(f"<{g}>" for g in by_graph)
+        log.info("loading %d new graphs in one request: %s", len(by_graph), names)
+        try:
+            self.client.request(
+                "POST", url + self.staging_query, body, content_type="application/n-quads", idempotent=True
+            )
+        except StoreError as exc:
+            held = {graph: self._held(graph) for graph in by_graph}
+            if all(h == set() for h in held.values()):
+                error = StoreError(f"{_read_only_hint(exc)}; nothing was written")
+                return [], [(graph, error) for graph in by_graph]
+            if any(held[g] != sent[g] for g in by_graph):
+                self.left.extend(by_graph)
+                error = StoreError(f"{exc}; could not tell whether {names} were written whole; check them")
+                return [], [(graph, error) for graph in by_graph]
+            log.warning("%s, but the store did write %s whole", exc, names)
+        self.progress(sum(len(lines) for lines in by_graph.values()), self._total)
+        results, failures = [], []
+        for graph in by_graph:
+            try:
+                held = self.read_graph(graph)
+            except StoreError as exc:
+                self.left.append(graph)
+                failures.append((graph, StoreError(f"{exc}; could not check <{graph}>: check it")))
+                continue
+            result = GraphResult(graph, len(sent[graph]), len(held), len(held & sent[graph]))
+            if result.verified:
+                results.append(result)
+                continue
+            try:
+                self.drop(graph)
+                state = "it was dropped again, as it was before"
+            except StoreError as exc:
+                state = f"drop it with DROP SILENT GRAPH <{graph}> ({exc})"
+            failures.append(
+                (
+                    graph,
+                    StoreError(
+                        f"<{graph}> holds {result.in_store} triples of which {result.matching} are among the "
+                        f"{result.sent} sent: it was not written as asked; {state}"
+                    ),
+                )
+            )
+        return results, failures
+
+    def _held(self, graph: str) -> set[bytes] | None:
+        try:
+            return self.read_graph(graph)
+        except StoreError:
+            return None
 
     def replace_graph(self, target: str, triples: list[ox.Triple]) -> GraphResult:
         """Replace the contents of ``target`` with ``triples``, or leave it as it was and raise."""
@@ -296,9 +420,15 @@ class StoreLoader:
 
     def replace_graph_lines(self, target: str, lines: list[bytes]) -> GraphResult:
         """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes)."""
-        staging = staging_iri(target)
         sent = len(lines)
+        if self.direct and 0 < sent <= self.chunk_size:
+            held = self.read_graph(target)
+            if held == {line[:-1] for line in lines}:  # the store holds exactly these: nothing to write
+                self.progress(sent, self._total or sent)
+                return GraphResult(target, sent, len(held), len(held))
+        staging = staging_iri(target)
         log.info("loading %d triples into %s through %s", sent, target, staging)
+        self.staging_seen.append(staging)
         try:
             for start in range(0, sent, self.chunk_size):
                 chunk = lines[start : start + self.chunk_size]
@@ -321,11 +451,6 @@ class StoreLoader:
                 # no answer (timeout, lost connection): the store may still be swapping; touch nothing
                 self.left.append(staging)
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
-        if self.checkpoint_after_swap:
-            try:
-                self.checkpoint()
-            except StoreError as exc:  # e.g. a user without the DBA's rights: the log still holds the swap
-                log.warning("%s: no checkpoint after replacing <%s>", exc, target)
         try:
             result = GraphResult(target, sent, self.count(target), self.matching(target, staging))
         except StoreError as exc:
@@ -343,6 +468,24 @@ class StoreLoader:
             self.left.append(staging)
             log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
         return result
+
+    def _new_graph_batches(
+        self, by_graph: dict[str, list[bytes]], wanted: list[str]
+    ) -> Iterator[dict[str, list[bytes]]]:
+        """Groups of the wanted graphs the store does not hold, each of at most ``chunk_size`` triples."""
+        batch: dict[str, list[bytes]] = {}
+        size = 0
+        for graph in wanted:
+            lines = by_graph[graph]
+            if not 0 < len(lines) <= self.chunk_size or self.holds(graph):
+                continue
+            if size + len(lines) > self.chunk_size:
+                yield batch
+                batch, size = {}, 0
+            batch[graph] = lines
+            size += len(lines)
+        if batch:
+            yield batch
 
     def _swapped(self, target: str, staging: str, sent: int) -> bool:
         """After a failed swap: does the target hold exactly the staging graph's triples?"""
@@ -376,9 +519,14 @@ class StoreLoader:
     def _unknown(self, target: str, staging: str) -> str:
         return f"could not tell whether <{target}> was replaced; check it, and drop <{staging}> if it exists"
 
-    def load_dataset(self, quads: Iterable[ox.Quad], graphs: Iterable[str] | None = None) -> LoadReport:
-        """Replace each named graph of ``quads`` (or only ``graphs``), then count them all again."""
-        by_graph = ntriples_by_graph(quads)
+    def load_dataset(
+        self, source: ox.Store | Iterable[ox.Quad], graphs: Iterable[str] | None = None
+    ) -> LoadReport:
+        """Replace each named graph of ``source`` (or only ``graphs``), then count them all again."""
+        return self.load_lines(ntriples_by_graph(source), graphs)
+
+    def load_lines(self, by_graph: dict[str, list[bytes]], graphs: Iterable[str] | None = None) -> LoadReport:
+        """Replace each named graph of :func:`ntriples_by_graph`'s answer (or only ``graphs``)."""
         wanted = sorted(by_graph) if graphs is None else list(graphs)
         missing = [g for g in wanted if g not in by_graph]
         if missing:
@@ -387,7 +535,14 @@ class StoreLoader:
         self._total = sum(len(by_graph[g]) for g in wanted)
         done: dict[str, GraphResult] = {}
         failures: list[tuple[str, StoreError]] = []
-        pending = iter(wanted)
+        if self.direct and self.endpoints.store_url:
+            for batch in self._new_graph_batches(by_graph, wanted):
+                results, failed = self.load_new_graphs(batch)
+                done.update((r.graph, r) for r in results)
+                failures += failed
+                if failures:
+                    break
+        pending = iter([g for g in wanted if g not in done] if not failures else [])
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="ftzkg-load") as pool:
             running: dict[Future[GraphResult], str] = {}
 
@@ -409,6 +564,11 @@ class StoreLoader:
                     if not failures:  # after a failure, start nothing new; let the others finish
                         start_next()
         report = LoadReport([done[g] for g in wanted if g in done])
+        if self.checkpoint_after_swap and report.graphs:
+            try:  # one checkpoint for the whole load: each swap is already in the store's log
+                self.checkpoint()
+            except StoreError as exc:  # e.g. a user without the DBA's rights: the log still holds the swaps
+                log.warning("%s: no checkpoint after the load", exc)
         if failures:
             graph, exc = failures[0]
             replaced = ", ".join(f"<{r.graph}>" for r in report.graphs)
@@ -437,9 +597,12 @@ def _read_only_hint(exc: StoreError) -> str:
     return text
 
 
-def require_graphs(quads: Iterable[ox.Quad], graphs: Iterable[str]) -> None:
-    """ConfigurationError naming the first of ``graphs`` that ``quads`` do not hold."""
-    present = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+def require_graphs(source: ox.Store | Iterable[ox.Quad], graphs: Iterable[str]) -> None:
+    """ConfigurationError naming the first of ``graphs`` that ``source`` does not hold."""
+    if isinstance(source, ox.Store):
+        present = {g.value for g in source.named_graphs() if isinstance(g, ox.NamedNode)}
+    else:
+        present = {q.graph_name.value for q in source if isinstance(q.graph_name, ox.NamedNode)}
     for graph in graphs:
         if graph not in present:
             raise ConfigurationError(f"no such named graph in the data: <{graph}>")
@@ -456,16 +619,36 @@ def ntriples_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
     return sorted({line + b"\n" for line in body.split(b"\n") if line})
 
 
-def ntriples_by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[bytes]]:
-    """:func:`ntriples_lines` per named graph, blank nodes skolemized; default-graph triples are refused."""
-    out: dict[str, list[ox.Triple]] = defaultdict(list)
-    for q in skolemize(list(quads)):
-        if not isinstance(q.graph_name, ox.NamedNode):
-            raise ConfigurationError(
-                "the data has triples outside named graphs; ftzkg loads named graphs only"
-            )
-        out[q.graph_name.value].append(q.triple)
-    return {g: ntriples_lines(ts) for g, ts in sorted(out.items())}
+def ntriples_by_graph(source: ox.Store | Iterable[ox.Quad]) -> dict[str, list[bytes]]:
+    """Distinct N-Triples lines per named graph, blank nodes skolemized; default-graph triples are refused.
+
+    The lines are written by Oxigraph from a store (``source``, or an in-memory one
+    holding its quads), graph by graph, so that no triple becomes a Python object
+    unless its graph has blank nodes; every literal is in the store's canonical form,
+    as Oxigraph's server writes it back. Graphs with blank nodes go through
+    :func:`~ftzkg.blank_nodes.skolemize` together (a blank node may span graphs).
+    """
+    if isinstance(source, ox.Store):
+        store = source
+    else:
+        store = ox.Store()
+        store.bulk_extend(source)
+    outside = "ASK { ?s ?p ?o }"  # the default graph alone (no union)
+    if bool(store.query(outside)) or any(not isinstance(g, ox.NamedNode) for g in store.named_graphs()):
+        raise ConfigurationError("the data has triples outside named graphs; ftzkg loads named graphs only")
+    out: dict[str, list[bytes]] = {}
+    with_blank_nodes: list[ox.Quad] = []
+    for graph in store.named_graphs():
+        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        if body.startswith(b"_:") or b" _:" in body:  # maybe a blank node (or a literal with " _:" in it)
+            with_blank_nodes += store.quads_for_pattern(None, None, None, graph)
+        elif body:
+            out[graph.value] = [line + b"\n" for line in body.split(b"\n") if line]
+    grouped: dict[str, list[ox.Triple]] = defaultdict(list)
+    for q in skolemize(with_blank_nodes):
+        grouped[q.graph_name.value].append(q.triple)
+    out.update((g, ntriples_lines(ts)) for g, ts in grouped.items())
+    return dict(sorted(out.items()))
 
 
 def triples_by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
@@ -485,10 +668,30 @@ def read_dataset(release: Path | None = None) -> list[ox.Quad]:
     """The quads to load: a release folder (checked against SHA256SUMS), an RDF file, or the project's KG."""
     if release is None:
         return KnowledgeGraph.load().quads()
-    release = Path(release)
+    return parse_file(_release_path(Path(release)))
+
+
+def read_dataset_store(release: Path) -> ox.Store:
+    """A release folder (checked against SHA256SUMS) or an RDF file, in an in-memory store.
+
+    Oxigraph parses it straight into the store; when it cannot, :func:`parse_file`
+    reads it again to name the file, line and problem.
+    """
+    path = _release_path(Path(release))
+    store = ox.Store()
+    try:
+        data = read_regular_file(path, None)
+        store.bulk_load(data, format=format_for(path))
+    except Exception:  # any failure: the careful parser says what it is
+        store = ox.Store()
+        store.bulk_extend(parse_file(path))
+    return store
+
+
+def _release_path(release: Path) -> Path:
     if release.is_dir():
         try:
-            return parse_file(release_file(release))
+            return release_file(release)
         except ReleaseError as exc:
             raise ConfigurationError(str(exc)) from None
-    return parse_file(release)
+    return release

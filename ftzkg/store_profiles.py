@@ -29,7 +29,9 @@ class StoreProfile:
     chunk_size: int  # triples per Graph Store Protocol POST
     insert_chunk_size: int  # triples per INSERT DATA request (no Graph Store endpoint)
     staging_query: str  # added to the query string of staging POSTs
-    checkpoint: bool  # ask the store for a checkpoint once a graph is swapped in
+    checkpoint: bool  # ask the store for a checkpoint once the graphs are swapped in
+    direct: bool  # a graph the store lacks goes straight in when it fits one request (Oxigraph)
+    insert_all: bool  # the swap inserts every staged triple (Virtuoso)
     promise: str  # what a replacement guarantees on this store, as printed by ``ftzkg load``
 
     def endpoints(
@@ -63,13 +65,20 @@ class StoreProfile:
 OXIGRAPH = StoreProfile(
     name="oxigraph",
     auth="basic",
-    chunk_size=50_000,
+    # one bulk load of up to 1,000,000 triples is one atomic ingestion (its batch size)
+    chunk_size=1_000_000,
     insert_chunk_size=10_000,
-    # the staging graph is written with the bulk loader: no transaction, several times faster;
-    # the swap into the target is one update, which Oxigraph runs as one (durable) transaction
+    # written with the bulk loader (no transaction, several times faster): a new graph in one
+    # request, or a staging graph; the swap into a graph it holds is one update, one transaction
     staging_query="no_transaction",
     checkpoint=False,
-    promise="atomic and durable: each graph is swapped in by one update, one transaction",
+    direct=True,
+    insert_all=False,
+    promise=(
+        "atomic and durable: a new graph of up to 1,000,000 triples is written by one bulk load "
+        "(one ingestion), any other by one update, one transaction; while a graph the store already "
+        "held is replaced, its staging graph is visible in the union default graph"
+    ),
 )
 
 VIRTUOSO = StoreProfile(
@@ -79,7 +88,12 @@ VIRTUOSO = StoreProfile(
     insert_chunk_size=1_000,  # 10 000 triples in one INSERT DATA exhaust its SPARQL compiler (SP030)
     staging_query="",
     checkpoint=True,
-    promise="atomic and durable: each graph is swapped in by one update, then checkpointed",
+    direct=False,
+    insert_all=True,
+    promise=(
+        "atomic and durable: each graph is swapped in by one update, then a checkpoint; staging "
+        "graphs are visible in the default graph while they load"
+    ),
 )
 
 GENERIC = StoreProfile(
@@ -89,9 +103,12 @@ GENERIC = StoreProfile(
     insert_chunk_size=1_000,
     staging_query="",
     checkpoint=False,
+    direct=False,
+    insert_all=False,
     promise=(
         "atomic if the store runs one update request as one transaction (SPARQL 1.1 says it should); "
-        "durability after a crash is the store's own, untested by ftzkg"
+        "durability after a crash is the store's own, untested by ftzkg; staging graphs are visible "
+        "in a union default graph while they load"
     ),
 )
 

@@ -111,7 +111,8 @@ ServerThreads = 10
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+; Virtuoso cuts a longer answer at this many rows without saying so (Debian ships 10000)
+ResultSetMaxRows = {result_rows}
 MaxQueryExecutionTime = 600
 MaxQueryCostEstimationTime = 600
 """
@@ -134,6 +135,7 @@ class VirtuosoServer:
         checkpoint_interval: int = 60,
         dirs_allowed: tuple[Path, ...] = (),
         prepare: bool = True,
+        result_rows: int = 10_000_000,
     ):
         self.location = Path(location).resolve()
         self.password = password
@@ -143,6 +145,7 @@ class VirtuosoServer:
         self.checkpoint_interval = checkpoint_interval
         self.dirs_allowed = dirs_allowed
         self.prepare = prepare  # False: leave a new database as Debian's package does (password dba)
+        self.result_rows = result_rows  # [SPARQL] ResultSetMaxRows: the most rows an answer may have
         self.process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
 
@@ -183,6 +186,7 @@ class VirtuosoServer:
                 dirty_buffers=self.buffers * 3 // 4,
                 checkpoint_interval=self.checkpoint_interval,
                 dirs_allowed=extra,
+                result_rows=self.result_rows,
             )
         )
 

@@ -109,6 +109,8 @@ def loader(
         chunk_size or profile.chunk_size,
         staging_query=profile.staging_query,
         checkpoint=profile.checkpoint,
+        direct=profile.direct,
+        insert_all=options.pop("insert_all", profile.insert_all),
         **options,
     )
 

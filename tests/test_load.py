@@ -131,17 +131,19 @@ def test_separate_query_update_and_store_urls_are_used_as_given(oxigraph_server,
     data = tmp_path / "article.nq"
     write_nquads(data, kg.quads([ARTICLE]))
     with FaultProxy(oxigraph_server.url) as proxy:
-        result = CliRunner().invoke(
-            main,
-            [
-                "load",
-                "--query-url", proxy.url + "/query",
-                "--update-url", proxy.url + "/update",
-                "--store-url", proxy.url + "/store",
-                "--release", str(data),
-            ],
-        )  # fmt: skip
-    assert result.exit_code == 0, result.output
+        for quads in (kg.quads([ARTICLE])[1:], kg.quads([ARTICLE])):  # new, then changed: staged and swapped
+            write_nquads(data, quads)
+            result = CliRunner().invoke(
+                main,
+                [
+                    "load",
+                    "--query-url", proxy.url + "/query",
+                    "--update-url", proxy.url + "/update",
+                    "--store-url", proxy.url + "/store",
+                    "--release", str(data),
+                ],
+            )  # fmt: skip
+            assert result.exit_code == 0, result.output
     assert {r.path for r in proxy.requests} == {"/query", "/update", "/store"}
     assert graph_counts(oxigraph_server.url) == {ARTICLE: kg.stats().graphs[ARTICLE]}
 

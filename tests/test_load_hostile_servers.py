@@ -97,7 +97,8 @@ def test_when_every_answer_is_garbage_each_staging_graph_left_is_named(store, pr
     faults = [Fault(is_count, "answer", nth=n, body=b"banana") for n in range(1, 10)]
     faults += [Fault(drops, "status", nth=n, status=500, message="no") for n in range(1, 10)]
     with FaultProxy(store.url, faults) as proxy:
-        result = load_release(store, proxy.url, data, "--parallel", "2", "--retries", "0")
+        options = ["--parallel", "2", "--retries", "0", "--chunk-size", "10"]
+        result = load_release(store, proxy.url, data, *options)
     line = assert_one_line_error(result)
     left = staging_graphs(store)
     assert len(left) == 2

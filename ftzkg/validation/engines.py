@@ -111,7 +111,44 @@ def run_shacl(
         return bool(conforms), report
     if engine == "hybrid":
         return _run_hybrid(data, shapes, ontology, options)
+    if engine == "sparql":
+        return _run_sparql(data, shapes, ontology)
     raise ValueError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _run_sparql(
+    data: rdflib.Graph | NTriples, shapes: rdflib.Graph, ontology: rdflib.Graph | None
+) -> tuple[bool, rdflib.Graph]:
+    """The shapes compiled to SPARQL (:mod:`.store_engine`) on an in-memory Oxigraph store of the data.
+
+    Literals come back as the data spell them (Oxigraph keeps ``"08"^^xsd:integer`` as ``"8"``).
+    """
+    from .sparql_shapes import to_rdflib_term as sparql_shapes_term
+    from .store_engine import fallback_shapes, merge_fallback, validate_store
+
+    text = data.text if isinstance(data, NTriples) else data.serialize(format="nt")
+    inputs = [text.encode("utf-8")]
+    if ontology is not None:
+        inputs.append(ontology.serialize(format="nt", encoding="utf-8"))
+    store = ox.Store()
+    spelling: dict[ox.Literal, rdflib.Literal] = {}
+    for block in inputs:
+        store.bulk_load(block, format=ox.RdfFormat.N_TRIPLES)
+    stored = {q.object for q in store if isinstance(q.object, ox.Literal)}
+    probe = ox.Store()
+    anchor = ox.NamedNode("urn:x-ftzkg:probe")
+    for block in inputs:
+        for triple in ox.parse(block, format=ox.RdfFormat.N_TRIPLES):
+            if isinstance(triple.object, ox.Literal) and triple.object not in stored:
+                probe.add(ox.Quad(anchor, anchor, triple.object))
+                spelling[next(iter(probe)).object] = sparql_shapes_term(triple.object)
+                probe.clear()
+    outcome = validate_store(store, shapes, spelling=spelling)
+    del store
+    if outcome.fallback:
+        fallback = fallback_shapes(shapes, outcome.fallback)
+        return merge_fallback(outcome, run_shacl(data, fallback, ontology, "hybrid"))
+    return outcome.conforms, outcome.report
 
 
 def _core_engine() -> str:

@@ -70,8 +70,15 @@ def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
     if any(True for _ in shapes.objects(node, SH.prefixes)):
         for ontology in shapes.subjects(RDF.type, OWL.Ontology):
             declares.update(shapes.objects(ontology, SH.declare))
-        for holder in shapes.objects(node, SH.prefixes):
+        holders = list(shapes.objects(node, SH.prefixes))
+        seen = set()
+        while holders:  # a holder's owl:imports declare prefixes too
+            holder = holders.pop()
+            if holder in seen:
+                continue
+            seen.add(holder)
             declares.update(shapes.objects(holder, SH.declare))
+            holders.extend(shapes.objects(holder, OWL.imports))
     lines = {
         f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>"
         for d in declares
@@ -182,10 +189,11 @@ class SparqlEvaluation:
     results: list[tuple[SparqlShape, SparqlConstraint, rdflib.term.Node, dict]]
 
 
-def evaluate(store: ox.Store, shapes: list[SparqlShape]) -> SparqlEvaluation:
+def evaluate(store: ox.Store, shapes: list[SparqlShape], **options: object) -> SparqlEvaluation:
     """Run each target query once, and each constraint once per focus node with ``$this`` pre-bound.
 
     Pre-binding is Oxigraph's substitution (SEP-0007), the semantics SHACL-SPARQL asks for.
+    ``options`` go to every query (for instance ``default_graph``).
     """
     targets: dict[rdflib.term.Node, list[rdflib.term.Identifier]] = {}
     results = []
@@ -193,14 +201,14 @@ def evaluate(store: ox.Store, shapes: list[SparqlShape]) -> SparqlEvaluation:
     for shape in shapes:
         focus: dict[rdflib.term.Identifier, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
         for query in shape.targets:
-            for solution in store.query(query):
+            for solution in store.query(query, **options):  # type: ignore[arg-type]
                 this = solution["this"]
                 if this is not None:
                     focus.setdefault(to_rdflib_term(this), this)
         targets[shape.node] = list(focus)
         for constraint in shape.constraints:
             for this, term in focus.items():
-                answer = store.query(constraint.query, substitutions={this_variable: term})
+                answer = store.query(constraint.query, substitutions={this_variable: term}, **options)  # type: ignore[arg-type]
                 names = [v.value for v in answer.variables]
                 seen: list = []
                 for solution in answer:

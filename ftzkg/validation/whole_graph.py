@@ -13,7 +13,8 @@ from .. import project
 from ..knowledge_graph import KnowledgeGraph
 from ..namespaces import ONTOLOGY_GRAPH
 from ..source_index import MemoryIndex
-from .engines import DEFAULT_ENGINE, ntriples_of
+from .engine_names import WHOLE_GRAPH_ENGINE
+from .engines import ntriples_of
 from .report import (
     VOCABULARY_CHECK,
     Finding,
@@ -40,7 +41,7 @@ def vocabulary_findings(vocabulary: Vocabulary, quads: Iterable[ox.Quad]) -> lis
 
 def validate_knowledge_graph(
     kg: KnowledgeGraph | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str = WHOLE_GRAPH_ENGINE,
     project_: project.Project | None = None,
     index: Locations | None = None,
 ) -> ValidationReport:
@@ -64,16 +65,21 @@ def validate_knowledge_graph(
     ontology = kg.quads([ONTOLOGY_GRAPH]) or ontology_quads(project_)
     from ..data_graphs import graph_descriptions, source_classes_of  # imports parsing, like this module
 
-    described = [
-        ox.Quad(t.subject, t.predicate, t.object)
-        for t in graph_descriptions(data_quads(), source_classes_of(ontology))
-    ]
-    findings, report = shacl_findings(
-        ntriples_of(itertools.chain(data_quads(), ontology, described)),
-        to_rdflib(ontology),
-        load_shapes(project_),
-        engine,
-    )
+    if engine == "sparql":
+        from .store_validation import store_findings
+
+        findings, report = store_findings(kg, data_graphs, ontology, load_shapes(project_))
+    else:
+        described = [
+            ox.Quad(t.subject, t.predicate, t.object)
+            for t in graph_descriptions(data_quads(), source_classes_of(ontology))
+        ]
+        findings, report = shacl_findings(
+            ntriples_of(itertools.chain(data_quads(), ontology, described)),
+            to_rdflib(ontology),
+            load_shapes(project_),
+            engine,
+        )
     findings += vocabulary_findings(Vocabulary.from_quads(ontology), data_quads())
     from ..source_contradictions import graph_contradictions  # imports this module
 
@@ -92,8 +98,16 @@ def validate_knowledge_graph(
         findings=sort_findings(located),
         report_graph=report,
         files=[project_.display(p) for p in files],
-        focus_nodes=len({q.subject for q in data_quads()}),
+        focus_nodes=_subjects(kg, data_graphs),
     )
+
+
+def _subjects(kg: KnowledgeGraph, graphs: list[ox.NamedNode]) -> int:
+    """How many distinct subjects the data graphs have (counted by the store, not in Python)."""
+    if not graphs:
+        return 0
+    rows = kg.store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }", default_graph=graphs)
+    return int(next(iter(rows))["n"].value)
 
 
 def _with_index(finding: Finding, index: Locations, project_: project.Project) -> Finding:

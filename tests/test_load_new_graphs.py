@@ -1,0 +1,178 @@
+"""Graphs the store does not hold yet, and what readers of the default graph see while graphs load.
+
+On Oxigraph, graphs the store lacks go straight in with one bulk-loader request
+(one atomic ingestion) and are read back and compared line by line; a ``kill -9``
+during that request leaves none of the graph or all of it, and a reader of the
+union default graph sees nothing or the whole graph. A graph the store holds goes
+through a staging graph, which Oxigraph's union default graph shows: the command
+says so; so does Virtuoso's default graph (every graph a reader may read).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from fault_proxy import Fault, FaultProxy, is_chunk_post, is_swap
+from store_queries import graph_counts, loader, select, write_nquads
+
+from ftzkg.cli import main
+from ftzkg.http_client import StoreError
+from ftzkg.server import OxigraphServer
+
+EX = "http://example.org/new/"
+
+
+def version(tag: str, n: int, graph: str) -> list[ox.Quad]:
+    p, g = ox.NamedNode(EX + "p"), ox.NamedNode(graph)
+    return [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(f"{tag}-{i}"), g) for i in range(n)]
+
+
+def count(store, graph: str | None = None) -> int:
+    """Triples about EX subjects, in one graph or in the default graph (the union, for these stores)."""
+    pattern = "?s ?p ?o FILTER (STRSTARTS(STR(?s), 'http://example.org/new/'))"
+    where = f"GRAPH <{graph}> {{ {pattern} }}" if graph else pattern
+    return int(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"])
+
+
+def test_new_graphs_go_in_with_one_bulk_request_and_are_read_back(oxigraph_server):
+    graphs = [EX + "a", EX + "b"]
+    with FaultProxy(oxigraph_server.url) as proxy:
+        data = version("v", 500, graphs[0]) + version("w", 7, graphs[1])
+        report = loader(oxigraph_server, proxy.url).load_dataset(data)
+    assert report.verified
+    assert [(r.graph, r.sent, r.in_store, r.matching) for r in report.graphs] == [
+        (graphs[0], 500, 500, 500),
+        (graphs[1], 7, 7, 7),
+    ]
+    posts = [r for r in proxy.requests if is_chunk_post(r)]
+    assert len(posts) == 1 and "no_transaction" in posts[0].query
+    assert posts[0].content_type == "application/n-quads"
+    assert not any("ftzkg-staging" in r.text or "ftzkg-staging" in r.query for r in proxy.requests)
+    assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 2  # each graph read back
+    assert graph_counts(oxigraph_server.url) == {graphs[0]: 500, graphs[1]: 7}
+
+
+def test_a_graph_oxigraph_already_holds_exactly_is_read_back_and_left_alone(oxigraph_server):
+    data = version("v", 300, EX + "a")
+    assert loader(oxigraph_server).load_dataset(data).verified
+    with FaultProxy(oxigraph_server.url) as proxy:
+        report = loader(oxigraph_server, proxy.url).load_dataset(data)
+    assert [(r.sent, r.in_store, r.matching) for r in report.graphs] == [(300, 300, 300)]
+    assert not any(r.method == "POST" and "CONSTRUCT" not in r.text for r in proxy.requests)  # no write
+    assert graph_counts(oxigraph_server.url) == {EX + "a": 300}
+
+
+def test_a_store_refusing_the_bulk_request_leaves_the_new_graphs_absent(oxigraph_server):
+    fault = Fault(is_chunk_post, "status", status=500)
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
+        loader(oxigraph_server, proxy.url, retries=0).load_dataset(version("v", 50, EX + "a"))
+    assert "HTTP 500" in str(caught.value) and "nothing was written" in str(caught.value)
+    assert graph_counts(oxigraph_server.url) == {}
+
+
+def test_a_store_that_answers_done_but_wrote_nothing_is_caught(oxigraph_server):
+    fault = Fault(is_chunk_post, "answer", status=204, content_type="text/plain")
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
+        loader(oxigraph_server, proxy.url).load_dataset(version("v", 50, EX + "a"))
+    assert "holds 0 triples of which 0 are among the 50 sent" in str(caught.value)
+    assert graph_counts(oxigraph_server.url) == {}
+
+
+def test_a_lost_answer_after_the_bulk_request_is_checked_not_guessed(oxigraph_server):
+    fault = Fault(is_chunk_post, "drop_after")
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy:
+        report = loader(oxigraph_server, proxy.url, retries=0).load_dataset(version("v", 50, EX + "a"))
+    assert report.verified  # the store did write it: read back whole, not posted twice
+    assert sum(is_chunk_post(r) for r in proxy.requests) == 1
+    assert graph_counts(oxigraph_server.url) == {EX + "a": 50}
+
+
+def test_a_kill_during_the_bulk_request_leaves_no_graph_or_the_whole_graph(tmp_path):
+    n = 150_000
+    server = OxigraphServer(tmp_path / "store").start()
+    try:
+        started = time.monotonic()
+        assert loader(server).load_dataset(version("v", n, EX + "first")).verified
+        duration = time.monotonic() - started
+        outcomes = []
+        for i, fraction in enumerate((0.2, 0.45, 0.7, 0.9)):
+            graph = f"{EX}g{i}"
+            killer = threading.Timer(duration * fraction, server.kill)
+            killer.start()
+            reported = False
+            with contextlib.suppress(StoreError):
+                reported = loader(server, retries=0).load_dataset(version("v", n, graph)).verified
+            killer.join()
+            server.start()
+            held = count(server, graph)
+            outcomes.append(held)
+            assert held in (0, n), (fraction, held)
+            if reported:
+                assert held == n
+        assert count(server, EX + "first") == n  # what was loaded before survived every crash
+    finally:
+        server.stop()
+
+
+def test_a_reader_of_the_union_default_graph_sees_nothing_or_the_whole_new_graph(oxigraph_server):
+    n = 60_000
+    seen: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(count(oxigraph_server))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert loader(oxigraph_server).load_dataset(version("v", n, EX + "a")).verified
+        time.sleep(0.2)
+    finally:
+        done.set()
+        reader.join()
+    assert len(seen) >= 3
+    assert set(seen) <= {0, n}, sorted(set(seen))[:5]
+    assert seen[-1] == n
+
+
+@pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
+def test_the_default_graph_shows_a_staging_graph_before_the_swap(store_name, request):
+    """What the README's store table and the command's note say: not hidden, on either store."""
+    store = request.getfixturevalue("oxigraph_server" if store_name == "oxigraph" else "virtuoso_clean")
+    n, graph = 500, EX + "a"
+    assert loader(store).load_dataset(version("old", n, graph)).verified
+    seen: list[int] = []
+    fault = Fault(is_swap, "before", callback=lambda: seen.append(count(store)))  # staged, not yet swapped
+    with FaultProxy(store.url, [fault]) as proxy:
+        assert loader(store, proxy.url).load_dataset(version("new", n, graph)).verified
+    assert seen == [2 * n]  # the graph's n triples and the n staged beside them
+    assert count(store) == n
+
+
+@pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
+def test_the_command_says_when_readers_of_the_default_graph_could_see_a_staging_graph(
+    store_name, request, tmp_path
+):
+    store = request.getfixturevalue("oxigraph_server" if store_name == "oxigraph" else "virtuoso_clean")
+    data = tmp_path / "data.nq"
+    write_nquads(data, version("v", 20, EX + "a"))
+    env = {"FTZKG_USER": "dba", "FTZKG_PASSWORD": store.password} if store_name == "virtuoso" else {}
+    args = ["load", "--release", str(data), "--endpoint", store.url, "--store-type", store_name]
+    first = CliRunner().invoke(main, args, env=env)
+    write_nquads(data, version("w", 20, EX + "a"))
+    again = CliRunner().invoke(main, args, env=env)
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    note = "1 graph(s) went through a staging graph that readers of the default graph"
+    if store_name == "oxigraph":
+        assert "note:" not in first.output  # a new graph goes straight in: no staging graph
+        assert "its staging graph is visible in the union default graph" in again.output
+    else:  # every graph goes through a staging graph
+        assert note in first.output
+        assert "staging graphs are visible in the default graph while they load" in again.output
+    assert note in again.output
