@@ -1,9 +1,11 @@
 """CLI end to end: each command timed as a user runs it, a whole process, beside native Oxigraph.
 
     python benchmarks/cli_end_to_end.py --firms 12000          # about 1 million triples
+    python benchmarks/cli_end_to_end.py --synthetic FILE.trig  # a graph made before (linked, not copied)
 
 It copies the project into a work folder, adds ``ftzkg synth --firms N --format trig``
-under ``data/synthetic``, and then times, each as its own process with its peak
+(or links ``--synthetic``) under ``data/synthetic`` (inside ``data/``, where every command,
+the contribution check included, meets it), and then times, each as its own process with its peak
 memory (maxrss): the native ``oxigraph load`` of the same files and ``oxigraph
 query`` of a one-entity question on that store; ``ftzkg build`` from nothing
 (persistent store and release); the one-entity question, a contribution check and
@@ -38,6 +40,12 @@ NATIVE_QUESTION = f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{FIRM}> ?p ?o }} }}"
 CONTRIBUTION = ROOT / "data" / "contributions" / "examples" / "valid-example-firm.ttl"
 
 
+def _quads(path: Path):
+    import pyoxigraph as ox
+
+    return ox.parse(path=str(path), format=ox.RdfFormat.TRIG)
+
+
 def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Seconds and peak memory (bytes) of one process; fails loudly if it fails."""
     start = time.perf_counter()
@@ -70,6 +78,7 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=12000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "cli-bench")
+    parser.add_argument("--synthetic", type=Path, help="a synthetic TriG file made before (not --firms)")
     parser.add_argument(
         "--pyshacl-up-to", type=int, default=200_000, help="run plain pySHACL only up to this many triples"
     )
@@ -87,25 +96,24 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ftzkg")], env=env, check=True)
     load_before = os.getloadavg()[0]
-    synth = subprocess.run(
-        [
-            *FTZKG,
-            "synth",
-            "--firms",
-            str(args.firms),
-            "--format",
-            "trig",
-            "--out",
-            str(project / "data/synthetic"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    print(synth.stdout.strip())
+    synthetic = project / "data" / "synthetic"
+    if args.synthetic:
+        synthetic.mkdir(parents=True)
+        (synthetic / "synthetic.trig").symlink_to(args.synthetic.resolve())
+        triples = sum(1 for _ in _quads(args.synthetic))
+        label = f"`{args.synthetic.name}`"
+    else:
+        synth = subprocess.run(
+            [*FTZKG, "synth", "--firms", str(args.firms), "--format", "trig", "--out", str(synthetic)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(synth.stdout.strip())
+        triples = int(synth.stdout.split(": ", 1)[1].split()[0])
+        label = f"`--firms {args.firms}`"
     files = Project.at(project).all_files()
-    triples = int(synth.stdout.split(": ", 1)[1].split()[0])
 
     rows = Rows()
     oxigraph = oxigraph_executable()
@@ -190,7 +198,7 @@ def main() -> None:
         )
 
     lines = [
-        f"CLI end to end, {triples:,} synthetic triples (`--firms {args.firms}`) plus the project's data; "
+        f"CLI end to end, {triples:,} synthetic triples ({label}) plus the project's data; "
         f"{os.cpu_count()} cores, load average {load_before:.1f} at the start and "
         f"{os.getloadavg()[0]:.1f} at the end; medians of {args.repeat} where repeated.",
         "",

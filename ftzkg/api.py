@@ -21,6 +21,7 @@ Validation of the whole graph, and of a contribution given as Turtle text:
 ...     kg.validate().conforms
 ...     report = kg.validate_contribution('''
 ...         @prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+...         <https://w3id.org/ftzkg/id/source/doc-example> a ftz:Source .
 ...         <https://w3id.org/ftzkg/id/firm/doc-example> a ftz:Enterprise .
 ...     ''')
 ...     report.conforms, report.files
@@ -226,7 +227,9 @@ class ProjectGraph:
             return check([Path(i) for i in items])  # type: ignore[arg-type]  # checked just above
         quads = [ox.Quad(i.subject, i.predicate, i.object) if isinstance(i, ox.Triple) else i for i in items]
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # quads only now
-        return self._check_written(check, data or b"", ".nq", "<quads>")
+        # no named graph: triples only, checked as a Turtle file is (it describes its one source)
+        triples_only = all(isinstance(q, ox.Quad) and q.graph_name == ox.DefaultGraph() for q in quads)
+        return self._check_written(check, data or b"", ".nt" if triples_only else ".nq", "<quads>")
 
     @staticmethod
     def _check_written(check: object, data: bytes, suffix: str, label: str) -> ValidationReport:

@@ -290,6 +290,20 @@ def build(out_dir: str) -> None:
     show_default=True,
     help="Refuse a literal longer than this (UTF-8 bytes).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=None,
+    help=f"Stop after this many seconds (exit 3). Default: {DEFAULT_TIMEOUT_S:g} for FILES; "
+    "the whole graph only when given.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=16),
+    default=None,
+    help=f"Stop when the check needs more memory than this many MB (exit 3). Default: "
+    f"{DEFAULT_MAX_MEMORY_MB} for FILES; the whole graph only when given.",
+)
 @click.option("--fail-on-warning", is_flag=True, help="Exit 1 when there are warnings, not only violations.")
 @click.option(
     "--engine",
@@ -304,6 +318,8 @@ def validate(
     max_depth: int,
     max_triples: int,
     max_literal_bytes: int,
+    timeout: float | None,
+    max_memory: int | None,
     fail_on_warning: bool,
     engine: str | None,
 ) -> None:
@@ -317,39 +333,78 @@ def validate(
     FILES are untrusted: nothing they name is fetched (remote @context,
     owl:imports: a warning says so), embedded shapes never run, only regular
     files are read, and the --max-* limits are checked before the work they
-    bound. Ill-typed literals ("2025-02-30"^^xsd:date), relative JSON-LD IRIs
-    and input above a limit are refused with file:line:column (exit 2).
+    bound. Ill-typed literals ("2025-02-30"^^xsd:date), relative JSON-LD IRIs,
+    input above a limit and a file the build would refuse (a Turtle file that
+    describes no source, or several) are refused with file:line:column (exit 2).
+    The check of FILES runs in its own process, stopped at --timeout or
+    --max-memory (exit 3).
 
     \b
     Exit codes: 0 valid (warnings allowed), 1 violations (or warnings with
-    --fail-on-warning), 2 unusable input.
+    --fail-on-warning), 2 unusable input, 3 time or memory limit, store failure.
     \b
     Examples:
       ftzkg validate
       ftzkg validate data/contributions/examples/valid-example-firm.ttl
       ftzkg validate new-firm.jsonld --format json
     """
-    from .validation.text_format import format_text
+    from . import query_limits
 
-    try:
-        with opened() as graph:
-            if files:
-                limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-                report = graph.validate_contribution(
-                    list(files), engine=engine or DEFAULT_ENGINE, limits=limits
-                )
-            else:
-                report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
-    except RdfInputError as exc:
-        fail(str(exc))
-        return
-    if fmt == "json":
-        click.echo(report.to_json())
-    elif fmt == "turtle":
-        click.echo(report.to_turtle())
-    else:
-        click.echo(format_text(report, contribution=bool(files)))
-    if not report.conforms or (fail_on_warning and report.count("Warning")):
+    def check(graph: ProjectGraph) -> tuple[str, bool]:
+        """The report as printed, and whether it fails."""
+        from .validation.text_format import format_text
+
+        if files:
+            limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
+            report = graph.validate_contribution(list(files), engine=engine or DEFAULT_ENGINE, limits=limits)
+        else:
+            report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
+        if fmt == "json":
+            text = report.to_json()
+        elif fmt == "turtle":
+            text = report.to_turtle()
+        else:
+            text = format_text(report, contribution=bool(files))
+        return text, not report.conforms or bool(fail_on_warning and report.count("Warning"))
+
+    def bounded(graph: ProjectGraph, out: BinaryIO) -> None:
+        """:func:`check` in the bounded child process: its outcome written to ``out`` as JSON."""
+        try:
+            text, failed = check(graph)
+            outcome: dict[str, object] = {"text": text, "failed": failed}
+        except RdfInputError as exc:  # a file that cannot be used: exit 2, not an internal error
+            outcome = {"error": str(exc)}
+        out.write(json.dumps(outcome).encode("utf-8"))
+
+    from .querying import BackendError
+
+    with opened() as graph:
+        if not files and timeout is None and max_memory is None:
+            try:
+                text, failed = check(graph)  # the project's own data: trusted, unbounded unless asked
+            except RdfInputError as exc:
+                fail(str(exc))
+                return
+        else:
+            limits = query_limits.Limits(
+                timeout or query_limits.DEFAULT_TIMEOUT_S,
+                max_memory or query_limits.DEFAULT_MAX_MEMORY_MB,
+                work="the validation",
+            )
+            try:
+                outcome = json.loads(query_limits.run_bounded(lambda out: bounded(graph, out), limits))
+            except (query_limits.LimitExceeded, BackendError) as exc:
+                fail(str(exc), EXIT_STORE)
+                return
+            except RdfInputError as exc:  # without fork, the work runs here
+                fail(str(exc))
+                return
+            if "error" in outcome:
+                fail(outcome["error"])
+                return
+            text, failed = outcome["text"], outcome["failed"]
+    click.echo(text)
+    if failed:
         sys.exit(EXIT_INVALID)
 
 

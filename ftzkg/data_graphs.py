@@ -81,26 +81,46 @@ def triples_graph(path: Path, classes: frozenset[str]) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _triples_graph(path: Path, _mtime: int, _size: int, classes: frozenset[str]) -> str:
+    return described_source(path, _parse(path), classes)
+
+
+def described_source(
+    where: Path | str, quads: Iterable[ox.Quad], classes: frozenset[str], suffix: str | None = None
+) -> str:
+    """The IRI of the one source a triples-only file's ``quads`` describe; :class:`RdfInputError`
+    naming ``where`` (a file with ``suffix``, by default its own) when they describe none, or several."""
     sources = sorted(
         {
             q.subject.value
-            for q in _parse(path)
+            for q in quads
             if q.predicate.value == RDF_TYPE
             and isinstance(q.object, ox.NamedNode)
             and q.object.value in classes
             and isinstance(q.subject, ox.NamedNode)
         }
     )
-    kind = path.suffix.lower()
+    kind = (suffix if suffix is not None else Path(str(where)).suffix).lower()
     if len(sources) != 1:
         found = "none" if not sources else f"{len(sources)}: " + ", ".join(f"<{s}>" for s in sources)
         raise RdfInputError(
-            path,
+            where,
             f"a {kind} file holds triples only, so its named graph is the one ftz:Source it describes, and "
             f"it must describe exactly one (found {found}); describe its source in it, split it, or "
             "write it as TriG with the source's IRI as graph name",
         )
     return sources[0]
+
+
+def check_loadable(where: Path | str, path: Path, quads: list[ox.Quad], classes: frozenset[str]) -> None:
+    """:class:`RdfInputError` (naming ``where``) when the build would refuse ``path`` as a data file:
+    a file naming its graphs with a triple outside them, or a triples-only file that does not
+    describe exactly one source (the rules of :func:`graph_for` and :func:`outside_named_graphs`)."""
+    fmt = format_for(path)
+    named = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
+    if named or (fmt.supports_datasets and fmt != ox.RdfFormat.JSON_LD):
+        outside_named_graphs(where, quads)
+    else:
+        described_source(where, quads, classes, path.suffix)
 
 
 def graph_for(path: Path, classes: Callable[[], frozenset[str]]) -> str | None:
@@ -145,7 +165,7 @@ def graph_descriptions(quads: Iterable[ox.Quad], classes: frozenset[str]) -> lis
     ]
 
 
-def outside_named_graphs(path: Path, quads: list[ox.Quad] | int) -> None:
+def outside_named_graphs(path: Path | str, quads: list[ox.Quad] | int) -> None:
     """:class:`RdfInputError` when a TriG or N-Quads data file puts triples in the default graph
     (``quads``: the file's quads, or the number of them in the default graph)."""
     if isinstance(quads, int):
@@ -167,7 +187,9 @@ def _parse(path: Path) -> list[ox.Quad]:
 
 
 __all__ = [
+    "check_loadable",
     "data_paths",
+    "described_source",
     "graph_descriptions",
     "graph_for",
     "outside_named_graphs",

@@ -35,10 +35,12 @@ DEFAULT_MAX_MEMORY_MB = 2048
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a query may run and how much memory (and output) it may use."""
+    """How long a query (or other bounded work) may run and how much memory (and output) it may use."""
 
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
+    #: What the work is called in the messages: "the query", "the validation".
+    work: str = "the query"
 
     @property
     def max_bytes(self) -> int:
@@ -122,7 +124,8 @@ def _raise(status: dict, limits: Limits) -> None:
     if kind == "query":
         raise QueryError(message)
     if kind == "backend":
-        raise BackendError(message if status["type"] == "BackendError" else f"the query failed: {message}")
+        failed = f"{limits.work} failed: {message}"
+        raise BackendError(message if status["type"] == "BackendError" else failed)
     if kind == "memory":
         raise _memory_exceeded(limits)
     raise ChildFailed(status["type"], message, status["traceback"])
@@ -130,7 +133,7 @@ def _raise(status: dict, limits: Limits) -> None:
 
 def _memory_exceeded(limits: Limits) -> LimitExceeded:
     return LimitExceeded(
-        f"the query needed more than {limits.max_memory_mb} MB of memory, the limit; "
+        f"{limits.work} needed more than {limits.max_memory_mb} MB of memory, the limit; "
         "raise it with --max-memory"
     )
 
@@ -205,7 +208,7 @@ def run_bounded(work: Callable[[BinaryIO], None], limits: Limits) -> bytes:
     first = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
     from .querying import BackendError
 
-    raise BackendError(f"the query process ended with {how}{': ' + first[:200] if first else ''}")
+    raise BackendError(f"{limits.work} process ended with {how}{': ' + first[:200] if first else ''}")
 
 
 def _collect(pid: int, data_r: int, status_r: int, limits: Limits) -> tuple[bytes, dict | None]:
@@ -223,7 +226,7 @@ def _collect(pid: int, data_r: int, status_r: int, limits: Limits) -> tuple[byte
             if remaining <= 0:
                 _kill(pid)
                 raise LimitExceeded(
-                    f"the query did not finish within {limits.timeout_s:g} s, the limit; "
+                    f"{limits.work} did not finish within {limits.timeout_s:g} s, the limit; "
                     "raise it with --timeout"
                 )
             for key, _ in selector.select(remaining):

@@ -18,6 +18,7 @@ from ftzkg.project import Project
 SHIPPED = Project.shipped()
 README = (SHIPPED.root / "README.md").read_text(encoding="utf-8")
 NEW_FIRM = "https://w3id.org/ftzkg/id/firm/api-test-firm"
+NEW_SOURCE = "https://w3id.org/ftzkg/id/source/api-test-report"
 
 
 def python_blocks(section: str) -> list[str]:
@@ -55,11 +56,15 @@ def kg(tmp_path_factory):
 
 def test_a_contribution_as_quads_as_text_and_as_a_file_gives_one_report(kg, tmp_path):
     turtle = f"""@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+<{NEW_SOURCE}> a ftz:Source .
 <{NEW_FIRM}> a ftz:Enterprise ."""
     path = tmp_path / "firm.ttl"
     path.write_text(turtle, encoding="utf-8")
     a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    quads = [ox.Quad(ox.NamedNode(NEW_FIRM), a, ox.NamedNode("https://w3id.org/ftzkg/ontology#Enterprise"))]
+    quads = [
+        ox.Quad(ox.NamedNode(NEW_SOURCE), a, ox.NamedNode("https://w3id.org/ftzkg/ontology#Source")),
+        ox.Quad(ox.NamedNode(NEW_FIRM), a, ox.NamedNode("https://w3id.org/ftzkg/ontology#Enterprise")),
+    ]
     reports = [kg.validate_contribution(c) for c in (turtle, quads, path, [str(path)])]
     keys = [sorted((f.focus, f.shape, f.message) for f in r.findings) for r in reports]
     assert keys[0] and all(k == keys[0] for k in keys)

@@ -122,3 +122,88 @@ def test_a_corrected_copy_of_a_file_replaces_its_graph_instead_of_conflicting_wi
     corrected.write_text(text.replace('"8"^^xsd:nonNegativeInteger', '"9"^^xsd:nonNegativeInteger'), "utf-8")
     report = validate_contribution([corrected], kg)
     assert conflicts(report) == []
+
+
+# ---------------------------------------------------------------- what the build would refuse
+
+FACT_CITING_THE_ARTICLE = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix obs: <https://w3id.org/ftzkg/id/observation/> .
+@prefix source: <https://w3id.org/ftzkg/id/source/> .
+@prefix zone: <https://w3id.org/ftzkg/id/zone/> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+obs:example-facts-only a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
+    ftz:refArea zone:kashgar-area ; ftz:numericValue 5200.0 ; ftz:qualifier ftz:MoreThan ; ftz:unit unit:NUM ;
+    prov:wasDerivedFrom source:kashgar-ftz-2025-article ; ftz:quote "EXAMPLE sentence." .
+"""
+A_SOURCE = "source:example-{name} a ftz:Source ; ftz:aiAssisted false .\n"
+
+
+def validate_cli(path):
+    from click.testing import CliRunner
+
+    from ftzkg.cli import main
+
+    return CliRunner().invoke(main, ["--in-memory", "validate", str(path)])
+
+
+def build_error(tmp_path, path) -> str:
+    """What the build says of ``path`` as a data file of a project (the shipped ontology, this file)."""
+    import shutil
+
+    from ftzkg import project
+    from ftzkg.knowledge_graph import KnowledgeGraph
+    from ftzkg.parsing import RdfInputError
+
+    root = tmp_path / "project"
+    shutil.copytree(project.Project.default().root / "ontology", root / "ontology")
+    (root / "data").mkdir()
+    shutil.copy(path, root / "data" / path.name)
+    try:
+        KnowledgeGraph.load(project_=project.Project.at(root))
+    except RdfInputError as exc:
+        return exc.message
+    raise AssertionError("the build took the file")
+
+
+def test_a_triples_only_contribution_that_describes_no_source_is_refused_as_the_build_refuses_it(tmp_path):
+    path = tmp_path / "facts.ttl"
+    path.write_text(FACT_CITING_THE_ARTICLE, encoding="utf-8")
+    result = validate_cli(path)
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"error: {path}: a .ttl file holds triples only")
+    assert "it must describe exactly one (found none); describe its source in it" in line
+    assert line.endswith(build_error(tmp_path, path))  # the same rule, the same words
+
+
+def test_a_triples_only_contribution_that_describes_two_sources_is_refused(tmp_path):
+    path = tmp_path / "two.ttl"
+    text = FACT_CITING_THE_ARTICLE + A_SOURCE.format(name="one") + A_SOURCE.format(name="two")
+    path.write_text(text, encoding="utf-8")
+    result = validate_cli(path)
+    assert result.exit_code == 2, result.output
+    found = "must describe exactly one (found 2: <https://w3id.org/ftzkg/id/source/example-one>"
+    assert found in result.output
+
+
+def test_a_triples_only_contribution_that_describes_its_source_is_checked(tmp_path):
+    path = tmp_path / "facts.ttl"
+    path.write_text(FACT_CITING_THE_ARTICLE + A_SOURCE.format(name="one"), encoding="utf-8")
+    result = validate_cli(path)
+    assert result.exit_code in (0, 1) and "Result:" in result.output, result.output
+
+
+def test_a_trig_contribution_with_a_triple_outside_its_graphs_is_refused_as_the_build_refuses_it(tmp_path):
+    path = tmp_path / "loose.trig"
+    source = "<https://w3id.org/ftzkg/id/source/example-one>"
+    path.write_text(
+        "@prefix ftz: <https://w3id.org/ftzkg/ontology#> .\n"
+        f"GRAPH {source} {{ {source} a ftz:Source ; ftz:aiAssisted false . }}\n"
+        "<https://w3id.org/ftzkg/id/firm/example-loose> a ftz:Enterprise .\n",
+        encoding="utf-8",
+    )
+    result = validate_cli(path)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"error: {path}: {build_error(tmp_path, path)}"
+    assert "1 triple(s) outside any named graph" in result.output

@@ -116,7 +116,10 @@ def test_several_files_are_one_contribution(tmp_path):
     prefixes = "".join(line + "\n" for line in head.splitlines() if line.startswith("@prefix"))
     first, second = tmp_path / "firm.ttl", tmp_path / "link.ttl"
     first.write_text(head + "obs:example-dried-fruit-exporter-revenue-2025" + rest, encoding="utf-8")
-    second.write_text(prefixes + "link:example-dried-fruit-exporter-kazakhstan" + link, encoding="utf-8")
+    # each file describes the source its statements come from, as a data file must
+    source = "source:example-contribution-source a ftz:Source .\n"
+    link = "link:example-dried-fruit-exporter-kazakhstan" + link
+    second.write_text(prefixes + source + link, encoding="utf-8")
     assert run(str(first)).exit_code == 1  # the exportsTo edge alone is unbacked
     result = run(str(first), str(second))
     assert result.exit_code == 0, result.output

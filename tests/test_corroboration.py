@@ -488,13 +488,20 @@ source:example-other-report a ftz:Source ;
     rdfs:label "EXAMPLE other report"@en ; dcterms:title "EXAMPLE other report"@en ;
     ftz:aiAssisted false .
 """
-    text = (
-        CONTRIBUTION
-        + second
-        + figure("example-count", "5173.0", "5,173")
-        + figure("example-other-count", "5500.0", "5,500", src="example-other-report")
+    # one file per source, as data files are
+    prefixes = CONTRIBUTION.split("\n\n")[0] + "\n"
+    other = tmp_path / "other.ttl"
+    other.write_text(
+        prefixes + second + figure("example-other-count", "5500.0", "5,500", src="example-other-report"),
+        encoding="utf-8",
     )
-    result = validate_file(tmp_path, text)
+    from click.testing import CliRunner
+
+    from ftzkg.cli import main
+
+    first = tmp_path / "contribution.ttl"
+    first.write_text(CONTRIBUTION + figure("example-count", "5173.0", "5,173"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(first), str(other)])
     message = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
     assert "source:example-other-report" in message and "source:example-registry-report" in message

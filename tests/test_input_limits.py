@@ -28,6 +28,22 @@ PREFIXES = (
     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
 )
 FIRM = "https://w3id.org/ftzkg/id/firm/xinjiang-withyoung-health-food"
+#: The one source a contribution file describes (a triples-only file without one is refused, as by the build).
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+S = "https://w3id.org/ftzkg/id/source/example-limits"
+SOURCE = (
+    f"<{S}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/ftzkg/ontology#Source> .\n"
+    f'<{S}> <http://purl.org/dc/terms/title> "EXAMPLE"@en .\n'
+    f'<{S}> <https://w3id.org/ftzkg/ontology#aiAssisted> "false"^^<{BOOLEAN}> .\n'
+)
+SOURCE_JSON = json.dumps(
+    {
+        "@id": "https://w3id.org/ftzkg/id/source/example-limits",
+        "@type": "https://w3id.org/ftzkg/ontology#Source",
+        "http://purl.org/dc/terms/title": {"@value": "EXAMPLE", "@language": "en"},
+        "https://w3id.org/ftzkg/ontology#aiAssisted": {"@value": "false", "@type": BOOLEAN},
+    }
+)
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 
 
@@ -159,7 +175,7 @@ def test_brackets_inside_strings_iris_and_comments_do_not_count(tmp_path, name, 
 
 def test_the_depth_limit_is_raised_by_its_flag(tmp_path):
     path = tmp_path / "deep.jsonld"
-    path.write_text(nested_jsonld(150), encoding="utf-8")
+    path.write_text("[" + nested_jsonld(150) + ", " + SOURCE_JSON + "]", encoding="utf-8")
     assert "(--max-depth)" in one_error_line(validate(str(path)))
     result = validate(str(path), "--max-depth", "200")
     assert result.exit_code in (0, 1), result.output
@@ -182,8 +198,8 @@ def test_more_triples_than_the_default_limit_are_refused(tmp_path):
 
 def test_the_triple_limit_counts_all_files_together_and_is_raised_by_its_flag(tmp_path):
     first, second = tmp_path / "a.nt", tmp_path / "b.nt"
-    first.write_text(many_triples(30), encoding="utf-8")
-    second.write_text(many_triples(30).replace("/s", "/t"), encoding="utf-8")
+    first.write_text(many_triples(27) + SOURCE, encoding="utf-8")  # 30 triples in each file
+    second.write_text(many_triples(27).replace("/s", "/t") + SOURCE, encoding="utf-8")
     assert "more than 50 triples together" in one_error_line(
         validate(str(first), str(second), "--max-triples", "50")
     )
@@ -195,7 +211,7 @@ def test_the_triple_limit_counts_all_files_together_and_is_raised_by_its_flag(tm
 
 def test_a_literal_above_the_limit_is_refused_with_its_position(tmp_path):
     path = tmp_path / "long.ttl"
-    path.write_text(PREFIXES + 'firm:x rdfs:comment "' + "a" * 1_100_000 + '" .\n', encoding="utf-8")
+    path.write_text(PREFIXES + 'firm:x rdfs:comment "' + "a" * 1_100_000 + '" .\n' + SOURCE, encoding="utf-8")
     line = one_error_line(validate(str(path)))
     assert line == (
         f"error: {path}:5:21: a literal of 1100000 bytes, "
@@ -257,7 +273,7 @@ def test_jsonld_with_an_explicit_base_is_fine(tmp_path):
     doc = {"@context": {"@base": "https://w3id.org/ftzkg/id/firm/"}, "@id": "xinjiang-withyoung-health-food"}
     doc[SEE_ALSO] = {"@id": "https://example.org/page"}
     path = tmp_path / "based.jsonld"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path.write_text("[" + json.dumps(doc) + ", " + SOURCE_JSON + "]", encoding="utf-8")
     assert validate(str(path)).exit_code == 0
 
 
@@ -304,7 +320,8 @@ def test_valid_xsd_values_python_cannot_hold_pass_quietly(tmp_path):
         PREFIXES
         + f"<{FIRM}> rdfs:comment "
         + '"0000-01-01"^^xsd:date, "10000-12-31"^^xsd:date, "24:00:00"^^xsd:time, '
-        + '"P99999999999Y"^^xsd:duration .\n',
+        + '"P99999999999Y"^^xsd:duration .\n'
+        + SOURCE,
         encoding="utf-8",
     )
     run = run_cli("validate", str(path))
@@ -386,7 +403,8 @@ def test_control_characters_in_a_file_name_and_literal_are_escaped_in_the_error(
 def test_control_characters_from_the_data_are_escaped_in_every_report_format(tmp_path):
     path = tmp_path / "report\x1b[31m.ttl"
     # a label without a language tag: a violation whose value comes from the file
-    path.write_text(PREFIXES + 'firm:evil a ftz:Enterprise ; rdfs:label "\x1b[5m\x9b" .\n', encoding="utf-8")
+    text = PREFIXES + 'firm:evil a ftz:Enterprise ; rdfs:label "\x1b[5m\x9b" .\n' + SOURCE
+    path.write_text(text, encoding="utf-8")
     text = validate(str(path))
     assert text.exit_code == 1, text.output
     assert "\x1b" not in text.output and "\x9b" not in text.output
@@ -406,7 +424,8 @@ def test_owl_imports_is_reported_as_never_followed(tmp_path):
     path.write_text(
         PREFIXES
         + "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        + "<https://example.org/my-contribution> owl:imports <http://example.org/more-data.ttl> .\n",
+        + "<https://example.org/my-contribution> owl:imports <http://example.org/more-data.ttl> .\n"
+        + SOURCE,
         encoding="utf-8",
     )
     result = validate(str(path))
@@ -510,3 +529,61 @@ def test_the_relative_iri_error_points_at_the_relative_iri_not_at_a_defined_term
     path = tmp_path / "term.jsonld"
     path.write_text(doc, encoding="utf-8")
     assert one_error_line(validate(str(path))).startswith(f'error: {path}:3:9: relative IRI "rel"')
+
+
+# ---------------------------------------------------------------- time and memory
+
+
+def stopped_line(result) -> str:
+    """The single error line of a run stopped at a limit (exit 3)."""
+    assert result.exit_code == 3, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    [line] = notices_removed(result.output).strip().splitlines()
+    return line
+
+
+def many_firms(tmp_path: Path, count: int) -> Path:
+    """A contribution within every input limit whose check is long: thousands of bare firms."""
+    path = tmp_path / "many-firms.ttl"
+    firms = "".join(f"firm:example-{i} a ftz:Enterprise .\n" for i in range(count))
+    path.write_text(PREFIXES + firms + SOURCE, encoding="utf-8")
+    return path
+
+
+def test_a_contribution_within_the_limits_that_takes_too_long_is_stopped_at_the_timeout(tmp_path):
+    path = many_firms(tmp_path, 5000)
+    assert len(parse_untrusted(path)) <= DEFAULT_LIMITS.max_triples  # accepted by every input limit
+    result = validate(str(path), "--timeout", "1")
+    assert stopped_line(result) == (
+        "error: the validation did not finish within 1 s, the limit; raise it with --timeout"
+    )
+
+
+def test_a_contribution_that_needs_more_memory_than_allowed_is_stopped(tmp_path):
+    result = validate(str(many_firms(tmp_path, 5000)), "--max-memory", "16", "--timeout", "600")
+    assert stopped_line(result) == (
+        "error: the validation needed more than 16 MB of memory, the limit; raise it with --max-memory"
+    )
+
+
+def test_the_bounded_check_reports_as_the_unbounded_one(tmp_path):
+    """The check in its own process prints the same report and exit code (and a refusal stays exit 2)."""
+    path = many_firms(tmp_path, 3)
+    bounded = validate(str(path), "--timeout", "600", "--format", "json")
+    assert bounded.exit_code == 1
+    report = json.loads(bounded.stdout)
+    assert report["violations"] > 0 and report["additions"]["entities"]["ftz:Enterprise"] == 3
+    no_source = tmp_path / "no-source.ttl"
+    no_source.write_text(PREFIXES + "firm:example-0 a ftz:Enterprise .\n", encoding="utf-8")
+    assert "must describe exactly one (found none)" in one_error_line(validate(str(no_source)))
+
+
+def test_the_validation_time_and_memory_defaults_are_the_documented_ones():
+    from ftzkg.query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
+
+    help_text = " ".join(CliRunner().invoke(main, ["validate", "--help"]).output.split())
+    assert f"Default: {DEFAULT_TIMEOUT_S:g} for FILES" in help_text
+    assert f"Default: {DEFAULT_MAX_MEMORY_MB} for FILES" in help_text
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert f"`--timeout` seconds (default {DEFAULT_TIMEOUT_S:g})" in readme
+    assert f"`--max-memory` MB (default {DEFAULT_MAX_MEMORY_MB})" in readme

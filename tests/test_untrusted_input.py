@@ -21,6 +21,20 @@ from ftzkg.input_limits import Limits
 from ftzkg.parsing import RdfInputError, parse_untrusted
 
 XSD = b"http://www.w3.org/2001/XMLSchema#"
+#: The one source a contribution file describes (a triples-only file without one is refused, as by the build).
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+S = "https://w3id.org/ftzkg/id/source/example-untrusted"
+SOURCE = (
+    f"<{S}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/ftzkg/ontology#Source> .\n"
+    f'<{S}> <http://purl.org/dc/terms/title> "EXAMPLE"@en .\n'
+    f'<{S}> <https://w3id.org/ftzkg/ontology#aiAssisted> "false"^^<{BOOLEAN}> .\n'
+)
+SOURCE_NODE = {
+    "@id": "https://w3id.org/ftzkg/id/source/example-untrusted",
+    "@type": "https://w3id.org/ftzkg/ontology#Source",
+    "http://purl.org/dc/terms/title": {"@value": "EXAMPLE", "@language": "en"},
+    "https://w3id.org/ftzkg/ontology#aiAssisted": {"@value": "false", "@type": BOOLEAN},
+}
 PREFIXES = (
     "@prefix ftz: <https://w3id.org/ftzkg/ontology#> .\n"
     "@prefix firm: <https://w3id.org/ftzkg/id/firm/> .\n"
@@ -114,9 +128,9 @@ def test_an_inline_jsonld_context_is_fine(tmp_path):
         "@id": "firm:xinjiang-withyoung-health-food",
         "ftz:hasSector": {"@id": "https://w3id.org/ftzkg/id/sector/agri-processing"},
     }
-    result = validate(str(write(tmp_path, "inline.jsonld", json.dumps(doc))))
+    result = validate(str(write(tmp_path, "inline.jsonld", json.dumps([doc, SOURCE_NODE]))))
     assert result.exit_code == 0, result.output
-    assert "0 new entities and 0 new statements (1 already in the graph)" in result.output
+    assert "1 new entity (ftz:Source 1) and 3 new statements (1 already in the graph)" in result.output
 
 
 def test_sparql_and_shapes_embedded_in_a_contribution_never_run(tmp_path, canary):
@@ -131,7 +145,7 @@ def test_sparql_and_shapes_embedded_in_a_contribution_never_run(tmp_path, canary
         f'"SELECT ?this WHERE {{ SERVICE <{canary.url}/target> {{ ?this ?p ?o }} }}" ] ;\n'
         '    sh:sparql [ a sh:SPARQLConstraint ; sh:message "evil" ;\n'
         f'        sh:select "SELECT $this WHERE {{ SERVICE <{canary.url}/sparql> {{ $this ?p ?o }} }}" ] .\n'
-        "<https://w3id.org/ftzkg/shapes#SourcedFact-source> sh:deactivated true .\n"
+        "<https://w3id.org/ftzkg/shapes#SourcedFact-source> sh:deactivated true .\n" + SOURCE
     )
     result = validate(str(write(tmp_path, "evil.ttl", text)))
     assert canary.requests == []
@@ -162,10 +176,10 @@ def test_deeply_nested_blank_nodes_and_lists_are_handled(tmp_path, depth):
     listed = "( " * depth + '"deep"' + " )" * depth
     text = PREFIXES + (
         f"firm:xinjiang-withyoung-health-food rdfs:seeAlso {nested} .\n"
-        f"firm:xinjiang-withyoung-health-food rdfs:seeAlso {listed} .\n"
+        f"firm:xinjiang-withyoung-health-food rdfs:seeAlso {listed} .\n" + SOURCE
     )
     path = write(tmp_path, "deep.ttl", text)
-    assert len(parse_untrusted(path, limits=Limits(max_depth=depth))) == depth + 1 + 2 * depth + 1
+    assert len(parse_untrusted(path, limits=Limits(max_depth=depth))) == depth + 1 + 2 * depth + 1 + 3
     result = validate(str(path), "--max-depth", str(depth))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1)
@@ -180,7 +194,8 @@ def test_deeply_nested_jsonld_is_handled(tmp_path):
         + '{"http://www.w3.org/2000/01/rdf-schema#seeAlso": ' * depth
     )
     doc += '"deep"' + "}" * depth + "}"
-    result = validate(str(write(tmp_path, "deep.jsonld", doc)), "--max-depth", str(depth + 1))
+    doc = "[" + doc + ", " + json.dumps(SOURCE_NODE) + "]"
+    result = validate(str(write(tmp_path, "deep.jsonld", doc)), "--max-depth", str(depth + 2))
     assert result.exit_code in (0, 1), result.output
     assert "Result:" in result.output
 
@@ -245,7 +260,7 @@ def test_input_above_the_size_limit_is_refused(tmp_path):
 
 
 def test_misspelt_types_do_not_pass_vacuously(tmp_path):
-    text = PREFIXES + "firm:x a ftz:TradeLnk .\n"
+    text = PREFIXES + "firm:x a ftz:TradeLnk .\n" + SOURCE
     result = validate(str(write(tmp_path, "typo.ttl", text)))
     assert result.exit_code == 1
     assert "ftz:TradeLnk is not a class" in result.output and "did you mean ftz:TradeLink?" in result.output
@@ -254,7 +269,7 @@ def test_misspelt_types_do_not_pass_vacuously(tmp_path):
 def test_validation_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "typo.ttl"
-    path.write_text(PREFIXES + "firm:x a ftz:TradeLnk .\n", encoding="utf-8")
+    path.write_text(PREFIXES + "firm:x a ftz:TradeLnk .\n" + SOURCE, encoding="utf-8")
     before = sorted(tmp_path.rglob("*"))
     assert validate(str(path)).exit_code == 1
     assert validate(str(path), "--format", "turtle").exit_code == 1

@@ -91,9 +91,43 @@ def test_a_misspelt_standard_term_is_caught_too():
 
 def test_big_vocabularies_are_allowed_by_namespace_and_unknown_ones_are_not():
     vocab = vocabulary()
-    assert vocab.check([quad(FIRM, "https://schema.org/anyPropertyAtAll", FIRM)]) == []
+    assert vocab.is_known("https://schema.org/anyPropertyAtAll")
     [problem] = vocab.check([quad(FIRM, "https://example.org/vocab/madeUp", FIRM)])
     assert problem.role == "property"
+
+
+def test_a_standard_term_the_ontology_does_not_declare_must_be_declared_first():
+    # OWL 2 DL wants every term declared: validating data with it would pass here and then turn
+    # the OWL 2 DL profile check of ontology plus data red.
+    vocab = vocabulary()
+    [problem] = vocab.check([quad(FIRM, "https://schema.org/anyPropertyAtAll", FIRM)])
+    assert problem.role == "undeclared"
+    assert problem.message.startswith("schema:anyPropertyAtAll is not declared by the ftzkg ontology")
+    assert "ontology/ftz.ttl" in problem.message
+    [problem] = vocab.check([quad(FIRM, RDF_TYPE, "https://schema.org/Volcano")])
+    assert problem.role == "undeclared"
+
+
+def test_a_standard_term_the_ontology_declares_is_accepted():
+    declared = "https://schema.org/containedInPlace"
+    assert "http://www.w3.org/2002/07/owl#ObjectProperty" in (vocabulary().declared or {})[declared]
+    assert vocabulary().check([quad(FIRM, declared, "https://w3id.org/ftzkg/id/region/x")]) == []
+
+
+def test_a_property_keeps_the_kind_the_ontology_gives_it():
+    literal = ox.Quad(ox.NamedNode(FIRM), ox.NamedNode(FTZ + "exportsTo"), ox.Literal("Kazakhstan"))
+    [problem] = vocabulary().check([literal])
+    assert problem.message == "ftz:exportsTo is an object property: its value must be an IRI, not a literal"
+    vocab = vocabulary()
+    data_property = next(
+        iri
+        for iri, kinds in (vocab.declared or {}).items()
+        if iri.startswith(FTZ)
+        and iri not in vocab.replaced
+        and kinds == {"http://www.w3.org/2002/07/owl#DatatypeProperty"}
+    )
+    [problem] = vocab.check([quad(FIRM, data_property, FIRM)])
+    assert problem.role == "data property"
 
 
 def test_a_class_used_as_a_property_is_reported():

@@ -18,7 +18,6 @@ Then, without copying the existing graph:
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -29,7 +28,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from .. import project
-from ..data_graphs import graph_descriptions, source_classes_of
+from ..data_graphs import check_loadable, graph_descriptions, source_classes_of
 from ..input_limits import DEFAULT_LIMITS, Limits
 from ..knowledge_graph import KnowledgeGraph
 from ..missing_reference import explain_missing
@@ -37,7 +36,7 @@ from ..namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES
 from ..parsing import RdfInputError, parse_untrusted
 from ..source_contradictions import contribution_contradictions
 from ..source_index import MemoryIndex
-from .engines import DEFAULT_ENGINE, NTriples
+from .engines import DEFAULT_ENGINE
 from .graph_walks import (
     INVERSE_PROPERTIES,
     Node,
@@ -45,6 +44,7 @@ from .graph_walks import (
     dependents,
     neighbourhood,
 )
+from .neighbourhood_shapes import neighbourhood_findings
 from .report import (
     CONFLICT_CHECK,
     EMBEDDED_SHAPES_CHECK,
@@ -55,7 +55,7 @@ from .report import (
     ValidationReport,
     sort_findings,
 )
-from .shape_runs import load_shapes, shacl_findings
+from .shape_runs import load_shapes
 from .source_locator import (
     Locations,
     SourceLocator,
@@ -158,7 +158,9 @@ def validate_contribution(
     ``kg`` defaults to its files loaded in memory. Existing nodes are placed in files
     by ``index`` (the persistent store's), else by an index of the data files made here.
     Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all,
-    or when the files hold more than ``limits.max_triples`` triples together.
+    that the build would refuse as a data file (a triples-only file that does not describe
+    exactly one source, a triple outside the named graphs of a TriG or N-Quads file), or
+    when the files hold more than ``limits.max_triples`` triples together.
     """
     project_ = project_ or project.Project.default()
     parsed = []
@@ -178,6 +180,9 @@ def validate_contribution(
         parsed.append((path, quads))
     kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     ontology = kg.quads([ONTOLOGY_GRAPH])
+    classes = source_classes_of(ontology)
+    for path, quads in parsed:  # what the build would refuse as a data file is refused here too
+        check_loadable(display_path(path, project_), path, quads, classes)
     shapes = load_shapes(project_)
     vocabulary = Vocabulary.from_quads(ontology)
     names = {path: display_path(path, project_) for path, _ in parsed}
@@ -269,20 +274,13 @@ def validate_contribution(
     focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
     touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
-    ontology_graph = rdflib.Graph()  # the ontology's triples go with the data (_with_ontology), once
-    after, report = shacl_findings(
-        _with_ontology(neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes), ontology),
-        ontology_graph,
-        shapes,
-        engine,
+    after, report = neighbourhood_findings(
+        neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes), ontology, shapes, engine
     )
     before_keys: set[tuple] = set()
     if focus - touched:
-        before, _ = shacl_findings(
-            _with_ontology(neighbourhood([existing], focus - touched, skip=skip), ontology),
-            ontology_graph,
-            shapes,
-            engine,
+        before, _ = neighbourhood_findings(
+            neighbourhood([existing], focus - touched, skip=skip), ontology, shapes, engine
         )
         before_keys = {f.key() for f in before}
     conflict_keys = {(f.focus, f.path) for f in conflicts}
@@ -315,16 +313,6 @@ def validate_contribution(
         additions=_additions(triples, StoreView(kg.store)),
         focus_nodes=len(focus),
     )
-
-
-def _with_ontology(triples: Iterable[ox.Triple], ontology: Iterable[ox.Quad]) -> NTriples:
-    """The triples and the ontology's as N-Triples text, the data the engine validates.
-
-    Written by Oxigraph in one pass: no rdflib graph of the data is built (the ontology's
-    triples would be copied into it at every run).
-    """
-    flat = itertools.chain(triples, (q.triple for q in ontology))
-    return NTriples(ox.serialize(flat, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
 
 
 def _imports(quads: Iterable[ox.Quad]) -> list[Finding]:

@@ -5,6 +5,12 @@ graph under the ``ftz:`` namespace) or when it belongs to an allowed standard
 vocabulary: term by term for the small ones, whole namespaces for big ones
 such as schema.org. A misspelt term is reported with the closest known term
 (difflib), so ``ftz:exportTo`` comes back as "did you mean ftz:exportsTo?".
+
+OWL 2 DL (Structural Specification, section 5.8.1) also wants every class and
+property declared, each property of one kind: a standard term the ontology does
+not declare, or an object property given a literal (or a data property an IRI),
+is reported here, so a contribution that validates keeps ontology plus data in
+the profile (the build's OWL API check would otherwise be the first to see it).
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from ..namespaces import FTZ, PREFIXES, shorten
 
 RDF = PREFIXES["rdf"]
 RDF_TYPE = RDF + "type"
+OWL = PREFIXES["owl"]
+#: Namespaces whose terms OWL 2 builds in (reserved vocabulary): never declared by an ontology.
+BUILT_IN = (RDF, PREFIXES["rdfs"], OWL, PREFIXES["xsd"])
 
 
 def _terms(names: str) -> frozenset[str]:
@@ -129,12 +138,24 @@ class VocabularyProblem:
     """A term the vocabulary does not know, where it is used, and the closest known term."""
 
     term: str
-    role: str  # "class", "property", "term", or "deprecated" (a replaced ftz: term)
+    #: "class", "property", "term", "deprecated" (a replaced ftz: term), "undeclared" (a standard
+    #: term the ontology does not declare), "object property" or "data property" (used as the other)
+    role: str
     subject: str
     suggestion: str | None
 
     @property
     def message(self) -> str:
+        if self.role == "undeclared":
+            return (
+                f"{_short(self.term)} is not declared by the ftzkg ontology; OWL 2 DL needs every class and "
+                "property declared: add its declaration (the kind its own vocabulary gives it) to the "
+                "reused terms in ontology/ftz.ttl"
+            )
+        if self.role == "object property":
+            return f"{_short(self.term)} is an object property: its value must be an IRI, not a literal"
+        if self.role == "data property":
+            return f"{_short(self.term)} is a data property: its value must be a literal, not an IRI"
         if self.role == "deprecated":
             text = f"{_short(self.term)} is deprecated (owl:deprecated) and no longer used in the graph"
             return text + (f"; use {_short(self.suggestion)}" if self.suggestion else "")
@@ -165,8 +186,12 @@ class Vocabulary:
         classes: Iterable[str] = (),
         properties: Iterable[str] = (),
         replaced: dict[str, str | None] | None = None,
+        declared: dict[str, frozenset[str]] | None = None,
     ):
         self.ontology_terms = frozenset(ontology_terms)
+        #: every IRI the ontology declares (ftz: or reused), with the OWL kinds it is declared as;
+        #: None (no declarations given) turns the declaration checks off
+        self.declared = declared
         self.classes = frozenset(classes)
         self.properties = frozenset(properties)
         #: deprecated ftz: terms and a replacement (dcterms:isReplacedBy), if the ontology names one
@@ -189,8 +214,18 @@ class Vocabulary:
         replacements: dict[str, str] = {}
         deprecated_flag = owl + "deprecated"
         replaced_by = PREFIXES["dcterms"] + "isReplacedBy"
+        declared: dict[str, set[str]] = {}
+        kinds = {owl + k for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+        kinds.add(PREFIXES["rdfs"] + "Datatype")
         for quad in ontology:
             subject = quad.subject
+            if (
+                isinstance(subject, ox.NamedNode)
+                and quad.predicate.value == RDF_TYPE
+                and isinstance(quad.object, ox.NamedNode)
+                and quad.object.value in kinds
+            ):
+                declared.setdefault(subject.value, set()).add(quad.object.value)
             if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(FTZ):
                 continue
             terms.add(subject.value)
@@ -208,7 +243,13 @@ class Vocabulary:
                     classes.add(subject.value)
                 elif quad.object.value in property_types:
                     properties.add(subject.value)
-        return cls(terms, classes, properties, {t: replacements.get(t) for t in deprecated})
+        return cls(
+            terms,
+            classes,
+            properties,
+            {t: replacements.get(t) for t in deprecated},
+            {iri: frozenset(k) for iri, k in declared.items()},
+        )
 
     def is_known(self, iri: str) -> bool:
         """Whether data may use this IRI as a class or property."""
@@ -261,10 +302,21 @@ class Vocabulary:
             if (term, role) not in problems:
                 problems[(term, role)] = VocabularyProblem(term, role, str(subject), self.suggest(term, role))
 
+        declared = self.declared
+        object_property, data_property = OWL + "ObjectProperty", OWL + "DatatypeProperty"
         for quad in quads:
             predicate = quad.predicate.value
             if not self._is(predicate, self.properties):
                 report(predicate, "property", quad.subject)
+            elif declared is not None and not predicate.startswith(BUILT_IN):
+                kind = declared.get(predicate)
+                if kind is None:
+                    if not predicate.startswith(FTZ):
+                        report(predicate, "undeclared", quad.subject)
+                elif object_property in kind and isinstance(quad.object, ox.Literal):
+                    report(predicate, "object property", quad.subject)
+                elif data_property in kind and not isinstance(quad.object, ox.Literal):
+                    report(predicate, "data property", quad.subject)
             for term in (predicate, quad.object.value if isinstance(quad.object, ox.NamedNode) else None):
                 if term in self.replaced and (term, "deprecated") not in problems:
                     problems[(term, "deprecated")] = VocabularyProblem(
@@ -274,6 +326,12 @@ class Vocabulary:
             if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
                 if not self._is(obj.value, self.classes):
                     report(obj.value, "class", quad.subject)
+                elif (
+                    declared is not None
+                    and not obj.value.startswith((FTZ, *BUILT_IN))
+                    and obj.value not in declared
+                ):
+                    report(obj.value, "undeclared", quad.subject)
             elif isinstance(obj, ox.NamedNode) and obj.value.startswith(FTZ) and not self.is_known(obj.value):
                 report(obj.value, "term", quad.subject)
             subject = quad.subject
