@@ -6,7 +6,22 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test crash-test bench-load lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
+.PHONY: help run test crash-test bench-load lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
+
+help:
+	@echo "make run              build, validate and answer the main trade-link questions"
+	@echo "make test             lint, type-check and the whole test suite on TEST_WORKERS=2 processes (a few minutes)"
+	@echo "make crash-test       kill -9 the stores before and after every request of a load"
+	@echo "make fuzz             the contribution fuzz test with FUZZ_EXAMPLES=20000 examples"
+	@echo "make fuzz-queries     the differential query test with FUZZ_EXAMPLES=20000 examples"
+	@echo "make lint / format    ruff check --fix and ruff format"
+	@echo "make bench            validation engines at 10k, 100k, 1m triples (BENCH_ARGS)"
+	@echo "make bench-queries    what the query checks and limits cost"
+	@echo "make bench-load       ftzkg load against each store's own bulk loader (BENCH_LOAD_ARGS)"
+	@echo "make bench-reference  what the complete reference data costs"
+	@echo "make reference        regenerate data/reference/ from the pinned packages"
+	@echo "make golden           regenerate the golden query answers in tests/expected/queries/"
+	@echo "make clean            remove .venv and dist"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +42,16 @@ run: $(VENV)/.installed
 	$(BIN)/ftzkg query supply-chains
 	$(BIN)/ftzkg query production
 
+# The whole test suite on TEST_WORKERS processes (pytest-xdist), each test file on one worker so that
+# its module fixtures are built once: a few minutes on 2 cores. Long runs have their own targets:
+# crash-test, fuzz, fuzz-queries.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Freeze a copy of ontology/ and data/ into tests/frozen/ and regenerate the golden query
 # answers in tests/expected/queries/ from it (after changing a query or the data on purpose).

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from ftzkg import KnowledgeGraph
+
+# the load-fault tests' fixtures (``store`` of each type, ``previous`` data), shared from one module
+pytest_plugins = ["load_fixtures"]
 
 
 @pytest.fixture(scope="session")
 def kg() -> KnowledgeGraph:
     """The whole knowledge graph (ontology, shapes, data) in an embedded store."""
     return KnowledgeGraph.load()
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory, kg: KnowledgeGraph) -> Path:
+    """``ftzkg build``'s release of the knowledge graph, built once: read it, never change it
+    (a test that changes a release builds its own)."""
+    from ftzkg.release import build_release
+
+    out = tmp_path_factory.mktemp("release") / "dist"
+    build_release(out, kg)
+    return out
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from ftzkg.blank_nodes import GENID
 from ftzkg.cli import main
 from ftzkg.http_client import HttpClient
 from ftzkg.namespaces import sparql_prologue
-from ftzkg.release import build_release
 from ftzkg.store_loading import Endpoints, StoreLoader, triples_by_graph
 
 ARTICLE = "https://w3id.org/ftzkg/id/source/kashgar-ftz-2025-article"
@@ -29,13 +28,6 @@ SELECTS = [
        ORDER BY ?fact ?source""",
     """SELECT ?s ?v ?q WHERE { ?s ftz:numericValue ?v ; ftz:qualifier ?q } ORDER BY ?s""",
 ]
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, kg: KnowledgeGraph) -> Path:
-    out = tmp_path_factory.mktemp("load") / "dist"
-    build_release(out, kg)
-    return out
 
 
 def loader_for(url: str, chunk_size: int = 10_000) -> StoreLoader:

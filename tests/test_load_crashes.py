@@ -9,6 +9,7 @@ graph during a load likewise sees one of the two, never a mix.
 ``make test`` kills at the moments around the swap (where a store could lose the
 graph) and at two moments inside it; ``make crash-test`` (``FTZKG_EVERY_KILL=1``)
 kills before and after every request of the load and at four moments inside the swap.
+The fixture ``store`` (each store type, empty) comes from tests/load_fixtures.py.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ import threading
 import time
 
 import pyoxigraph as ox
-import pytest
 from fault_proxy import Fault, FaultProxy, is_swap
 from store_queries import graph_lines, loader, select, staging_graphs
 
 from ftzkg.http_client import StoreError
-from ftzkg.server import OxigraphServer
 
 EX = "http://example.org/crash/"
 TARGET = EX + "graph"
@@ -38,16 +37,6 @@ def version(tag: str, n: int) -> list[ox.Quad]:
 
 def lines(quads: list[ox.Quad]) -> set[str]:
     return {f"{q.subject.value} {q.predicate.value} {q.object.value}" for q in quads}
-
-
-@pytest.fixture(params=["oxigraph", "virtuoso"])
-def store(request, tmp_path_factory):
-    if request.param == "virtuoso":
-        yield request.getfixturevalue("virtuoso_clean")
-        return
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
-    yield server
-    server.stop()
 
 
 def recover(store) -> str:

@@ -4,7 +4,7 @@ Each case broke before: bytes that are not UTF-8, a count that is not a number,
 a swap answered "done" that did nothing (the old graph, as large as the new one,
 stayed in place while the command reported success), a server that trickles one
 byte a second past ``--timeout``, and a read-only server answered with advice to
-drop a staging graph.
+drop a staging graph. The fixtures ``store`` and ``previous`` come from tests/load_fixtures.py.
 """
 
 from __future__ import annotations
@@ -18,30 +18,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 from fault_proxy import Fault, FaultProxy, LoopbackServer, is_count, is_swap
-from store_queries import credentials_env, graph_lines, loader, staging_graphs, write_nquads
+from load_fixtures import ARTICLE, load_release
+from store_queries import graph_lines, loader, staging_graphs, write_nquads
 
 from ftzkg import KnowledgeGraph
 from ftzkg.cli import main
-from ftzkg.release import build_release
-from ftzkg.server import OxigraphServer, serve_release
-
-ARTICLE = "https://w3id.org/ftzkg/id/source/kashgar-ftz-2025-article"
-
-
-@pytest.fixture(params=["oxigraph", "virtuoso"])
-def store(request, tmp_path_factory):
-    if request.param == "virtuoso":
-        yield request.getfixturevalue("virtuoso_clean")
-        return
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def previous(store, kg: KnowledgeGraph) -> set[str]:
-    assert loader(store).load_dataset(kg.quads([ARTICLE])).verified
-    return graph_lines(store, ARTICLE)
+from ftzkg.server import serve_release
 
 
 @pytest.fixture
@@ -59,11 +41,6 @@ def same_size_new_version(tmp_path: Path, kg: KnowledgeGraph) -> Path:
     return path
 
 
-def load(store, url: str, data: Path, *extra: str) -> Result:
-    args = ["load", "--endpoint", url, "--release", str(data), "--backoff", "0.01", *extra]
-    return CliRunner().invoke(main, args, env=credentials_env(store))
-
-
 def assert_one_line_error(result: Result) -> str:
     assert result.exit_code == 3, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -78,7 +55,7 @@ def test_a_swap_answered_done_that_did_nothing_is_caught_by_content_not_counts(
 ):
     faults = [Fault(is_swap, "answer", status=204, body=b"")]  # "done", but never forwarded
     with FaultProxy(store.url, faults) as proxy:
-        result = load(store, proxy.url, same_size_new_version)
+        result = load_release(store, proxy.url, same_size_new_version)
     line = assert_one_line_error(result)
     n = len(previous)
     assert f"<{ARTICLE}> holds {n} triples of which" in line and f"among the {n} sent" in line
@@ -92,7 +69,7 @@ def test_a_count_that_is_not_a_number_is_a_store_error_that_cleans_up(store, pre
     banana = {"head": {"vars": ["n"]}, "results": {"bindings": [row]}}
     faults = [Fault(is_count, "answer", status=200, body=json.dumps(banana).encode())]
     with FaultProxy(store.url, faults) as proxy:
-        result = load(store, proxy.url, same_size_new_version)
+        result = load_release(store, proxy.url, same_size_new_version)
     line = assert_one_line_error(result)
     assert "is not a count: 'banana'" in line
     assert "staging graph was dropped" in line
@@ -104,7 +81,7 @@ def test_a_count_that_is_not_a_number_is_a_store_error_that_cleans_up(store, pre
 def test_an_answer_that_is_not_sparql_results_is_a_store_error(store, previous, same_size_new_version, body):
     faults = [Fault(is_count, "answer", status=200, body=body)]
     with FaultProxy(store.url, faults) as proxy:
-        result = load(store, proxy.url, same_size_new_version)
+        result = load_release(store, proxy.url, same_size_new_version)
     line = assert_one_line_error(result)
     assert "the answer is not SPARQL JSON results" in line
     assert graph_lines(store, ARTICLE) == previous
@@ -120,7 +97,8 @@ def test_when_every_answer_is_garbage_each_staging_graph_left_is_named(store, pr
     faults = [Fault(is_count, "answer", nth=n, body=b"banana") for n in range(1, 10)]
     faults += [Fault(drops, "status", nth=n, status=500, message="no") for n in range(1, 10)]
     with FaultProxy(store.url, faults) as proxy:
-        result = load(store, proxy.url, data, "--parallel", "2", "--retries", "0", "--chunk-size", "10")
+        options = ["--parallel", "2", "--retries", "0", "--chunk-size", "10"]
+        result = load_release(store, proxy.url, data, *options)
     line = assert_one_line_error(result)
     left = staging_graphs(store)
     assert len(left) == 2
@@ -176,9 +154,7 @@ def test_a_server_trickling_a_byte_a_second_is_cut_off_at_the_timeout(headers_to
     assert elapsed < 8  # the detection GET and the first query: each cut at 3 s
 
 
-def test_loading_into_the_read_only_serve_says_it_is_read_only(tmp_path, kg):
-    release = tmp_path / "dist"
-    build_release(release, kg)
+def test_loading_into_the_read_only_serve_says_it_is_read_only(tmp_path, release):
     server, _ = serve_release(release / "ftzkg.nq", tmp_path / "store", port=0)
     try:
         before = graph_lines(server, ARTICLE)
@@ -195,7 +171,7 @@ def test_loading_into_the_read_only_serve_says_it_is_read_only(tmp_path, kg):
 def test_a_server_message_with_terminal_escapes_is_printed_escaped(store, previous, same_size_new_version):
     faults = [Fault(is_swap, "status", status=500, message="\x1b[2J\x1b[31mdisk full\x07")]
     with FaultProxy(store.url, faults) as proxy:
-        result = load(store, proxy.url, same_size_new_version)
+        result = load_release(store, proxy.url, same_size_new_version)
     line = assert_one_line_error(result)
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b[2J\\x1b[31mdisk full\\x07" in line

@@ -14,15 +14,7 @@ from store_queries import graph_counts, update
 
 from ftzkg import KnowledgeGraph
 from ftzkg.cli import main
-from ftzkg.release import build_release
 from ftzkg.server import HOST, free_port
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, kg: KnowledgeGraph) -> Path:
-    out = tmp_path_factory.mktemp("serve") / "dist"
-    build_release(out, kg)
-    return out
 
 
 def start_serving(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:

@@ -21,7 +21,6 @@ from store_queries import graph_counts, select
 
 from ftzkg import project
 from ftzkg.cli import main
-from ftzkg.release import build_release
 from ftzkg.virtuoso_server import VirtuosoServer
 
 README = (project.ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,13 +33,6 @@ def recipe() -> str:
     block = re.search(r"```console\n(.*?)```", section, re.S)
     assert block, "the Virtuoso recipe has no console block"
     return block.group(1)
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory, kg) -> Path:
-    out = tmp_path_factory.mktemp("recipe") / "dist"
-    build_release(out, kg)
-    return out
 
 
 @pytest.fixture
