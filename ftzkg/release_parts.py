@@ -58,7 +58,7 @@ _BLANK_MARKS = (b"_:", b"[", b"(")
 def header(fmt: ox.RdfFormat) -> bytes:
     """The ``@prefix`` lines a TriG or Turtle release starts with, sorted (the serialiser keeps no order)."""
     one = ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), ox.NamedNode("urn:x"))
-    lines = ox.serialize([one], format=fmt, prefixes=PREFIXES).splitlines(keepends=True)
+    lines = (ox.serialize([one], format=fmt, prefixes=PREFIXES) or b"").splitlines(keepends=True)
     return b"".join(sorted(line for line in lines if line.startswith(b"@prefix ")))
 
 
@@ -127,7 +127,7 @@ def _write_batch(handles: dict, batch: list[ox.Quad], first: bool) -> None:
     for ext, fmt in PART_FORMATS.items():
         data = batch if ext not in UNION_PARTS else triples
         prefixes = PREFIXES if ext in ("trig", "ttl") else None
-        body = _body(ox.serialize(data, format=fmt, prefixes=prefixes), ext)
+        body = _body(ox.serialize(data, format=fmt, prefixes=prefixes) or b"", ext)
         if ext == "jsonld" and body and not first:
             body = b"," + body
         handles[ext].write(body)

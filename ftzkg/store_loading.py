@@ -381,12 +381,12 @@ class StoreLoader:
         results, failures = [], []
         for graph in by_graph:
             try:
-                held = self.read_graph(graph)
+                stored = self.read_graph(graph)
             except StoreError as exc:
                 self.left.append(graph)
                 failures.append((graph, StoreError(f"{exc}; could not check <{graph}>: check it")))
                 continue
-            result = GraphResult(graph, len(sent[graph]), len(held), len(held & sent[graph]))
+            result = GraphResult(graph, len(sent[graph]), len(stored), len(stored & sent[graph]))
             if result.verified:
                 results.append(result)
                 continue
@@ -639,7 +639,7 @@ def ntriples_by_graph(source: ox.Store | Iterable[ox.Quad]) -> dict[str, list[by
     out: dict[str, list[bytes]] = {}
     with_blank_nodes: list[ox.Quad] = []
     for graph in store.named_graphs():
-        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
         if body.startswith(b"_:") or b" _:" in body:  # maybe a blank node (or a literal with " _:" in it)
             with_blank_nodes += store.quads_for_pattern(None, None, None, graph)
         elif body:

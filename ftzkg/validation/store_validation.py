@@ -105,7 +105,7 @@ def store_findings(
                 for g in [*graphs, DESCRIPTIONS_GRAPH]
                 for q in store.quads_for_pattern(None, None, None, g)
             )
-            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             with quiet_literal_conversion():
                 other = run_shacl(NTriples(text), fallback_shapes(shapes, outcome.fallback), None, "hybrid")
             _, report = merge_fallback(outcome, other)

@@ -106,7 +106,9 @@ def _subjects(kg: KnowledgeGraph, graphs: list[ox.NamedNode]) -> int:
     """How many distinct subjects the data graphs have (counted by the store, not in Python)."""
     if not graphs:
         return 0
-    rows = kg.store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }", default_graph=graphs)
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(graphs)
+    rows = kg.store.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }", default_graph=default)
+    assert isinstance(rows, ox.QuerySolutions)
     return int(next(iter(rows))["n"].value)
 
 
