@@ -216,10 +216,15 @@ class StoreLoader:
 
     def holds(self, graph: str) -> bool:
         """Whether a named graph holds any triple (``ASK``)."""
-        url = self.endpoints.query_url
         query = f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        return self._ask(query, f"no true or false answer to ASK of <{graph}>")
+
+    def _ask(self, query: str, failure: str) -> bool:
+        """The store's answer to an ``ASK`` query; ``failure`` says what is wrong when it gives none."""
+        url = self.endpoints.query_url
         request = urllib.request.Request(
-            f"{url}{'&' if '?' in url else '?'}" + urllib.parse.urlencode({"query": query}),
+            f"{url}{'&' if '?' in url else '?'}"
+            + urllib.parse.urlencode({"query": query}, quote_via=urllib.parse.quote),
             headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
         )
         with self.client.open(request, idempotent=True) as response:
@@ -229,7 +234,7 @@ class StoreLoader:
         except (ValueError, AttributeError):
             answer = None
         if not isinstance(answer, bool):
-            raise StoreError(f"GET {display(url)}: no true or false answer to ASK of <{graph}>")
+            raise StoreError(f"GET {display(url)}: {failure}")
         return answer
 
     def matching(self, target: str, staging: str) -> int:
@@ -253,19 +258,7 @@ class StoreLoader:
 
     def check(self) -> None:
         """Ask the store an ``ASK {}``: fails early on a wrong URL, credentials or a stopped store."""
-        url = self.endpoints.query_url
-        request = urllib.request.Request(
-            f"{url}{'&' if '?' in url else '?'}query=ASK%20%7B%7D",
-            headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
-        )
-        with self.client.open(request, idempotent=True) as response:
-            body = response.read()
-        try:
-            answer = json.loads(body.decode("utf-8")).get("boolean")
-        except (ValueError, AttributeError):
-            answer = None
-        if not isinstance(answer, bool):
-            raise StoreError(f"GET {display(url)}: this is not a SPARQL endpoint (no answer to ASK {{}})")
+        self._ask("ASK {}", "this is not a SPARQL endpoint (no answer to ASK {})")
 
     # ------------------------------------------------------------ writing
 
