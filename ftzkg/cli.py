@@ -786,6 +786,7 @@ def load(
             checkpoint=profile.checkpoint,
             direct=profile.direct,
             insert_all=profile.insert_all,
+            copy_query=profile.copy_query,
         )
         report = loader.load_lines(by_graph, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:

@@ -154,6 +154,7 @@ class StoreLoader:
         checkpoint: bool = False,
         direct: bool = False,
         insert_all: bool = False,
+        copy_query: Callable[[str, str, int], str | None] | None = None,
     ):
         if chunk_size < 1:
             raise ConfigurationError("the chunk size must be at least 1 triple")
@@ -167,6 +168,8 @@ class StoreLoader:
         self.checkpoint_after_swap = checkpoint
         self.direct = direct  # a new graph that fits one request goes straight in (see load_new_graph)
         self.insert_all = insert_all  # the swap inserts every staged triple (Virtuoso; see swap_text)
+        # a graph the store lacks is copied from its staging graph by this query (Virtuoso; see copy_new)
+        self.copy_query = copy_query
         self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
         self._progress = progress or (lambda done, total: None)
         self._progress_lock = threading.Lock()
@@ -254,6 +257,18 @@ class StoreLoader:
             body,
             content_type="application/x-www-form-urlencoded",
             idempotent=idempotent,
+        )
+
+    def query_post(self, query: str) -> None:
+        """Run a query sent as a form-encoded POST (never retried: it may write, as ``copy_query`` does)."""
+        body = urllib.parse.urlencode({"query": query}).encode()
+        self.client.request(
+            "POST",
+            self.endpoints.query_url,
+            body,
+            content_type="application/x-www-form-urlencoded",
+            accept="application/sparql-results+json",
+            idempotent=False,
         )
 
     def check(self) -> None:
@@ -433,7 +448,8 @@ class StoreLoader:
         except StoreError as exc:
             raise StoreError(f"{_read_only_hint(exc)}; {self._abandon(target, staging)}") from None
         try:
-            self.update(self.swap_text(staging, target, sent), idempotent=False)
+            if not self.copy_new(staging, target, sent):
+                self.update(self.swap_text(staging, target, sent), idempotent=False)
         except StoreError as exc:
             if self._swapped(target, staging, sent):
                 log.warning("%s, but the store did make the swap", exc)
@@ -461,6 +477,40 @@ class StoreLoader:
             self.left.append(staging)
             log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
         return result
+
+    def copy_new(self, staging: str, target: str, sent: int) -> bool:
+        """A target the store lacks, copied from its staging graph by ``copy_query`` in one request.
+
+        True when copied; False when the swap must do it: no ``copy_query``, a target
+        the store holds, a query it cannot write (a non-ASCII IRI), or a store that
+        refuses the query (on Virtuoso, a user without the DBA's rights; it is not
+        asked again). On Virtuoso one SQL ``INSERT ... SELECT`` copies the staging graph
+        about ten times faster than the SPARQL swap, in one transaction. When the store
+        answers it with an error but wrote part of the graph, the target (which was
+        empty) is dropped again before the error is raised.
+        """
+        query = self.copy_query(staging, target, sent) if self.copy_query else None
+        if query is None or self.holds(target):
+            return False
+        try:
+            self.query_post(query)
+        except StoreError as exc:
+            if exc.status is None:
+                raise  # no answer: the caller checks whether it was copied, or touches nothing
+            if self._swapped(target, staging, sent):
+                raise
+            if self._absent(target):
+                log.info("%s: the store does not copy graphs for this user; the swap does it", exc)
+                self.copy_query = None
+                return False
+            try:
+                self.drop(target)
+                undone = "it was dropped again, as it was before"
+            except StoreError as drop_exc:
+                self.left.append(target)
+                undone = f"drop it with DROP SILENT GRAPH <{target}> ({drop_exc})"
+            raise StoreError(f"{exc}: <{target}> was written in part; {undone}", exc.status) from None
+        return True
 
     def _new_graph_batches(
         self, by_graph: dict[str, list[bytes]], wanted: list[str]
