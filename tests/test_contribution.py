@@ -3,6 +3,10 @@ the contribution reaches, and reports a problem of an existing node only when it
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import rdflib
+
 from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
@@ -207,3 +211,67 @@ def test_a_trig_contribution_with_a_triple_outside_its_graphs_is_refused_as_the_
     assert result.exit_code == 2, result.output
     assert result.output.strip() == f"error: {path}: {build_error(tmp_path, path)}"
     assert "1 triple(s) outside any named graph" in result.output
+
+
+# ---------------------------------------------------------------- facts written as blank nodes
+
+EXAMPLE_FIRM = Path(__file__).parent.parent / "data" / "contributions" / "examples" / "valid-example-firm.ttl"
+NAMED_LINK = "link:example-dried-fruit-exporter-kazakhstan a ftz:TradeLink ;"
+
+
+def unmirrored_link(tmp_path, subject: str) -> Path:
+    """The example firm's trade link without the direct edge ftz:exportsTo that must mirror it,
+    the link written with ``subject`` (its IRI, or ``[]`` for a blank node)."""
+    text = EXAMPLE_FIRM.read_text(encoding="utf-8")
+    text = text.replace(
+        "    ftz:locatedInZone zone:kashgar-area ;\n    ftz:exportsTo country:KZ .",
+        "    ftz:locatedInZone zone:kashgar-area .",
+    )
+    path = tmp_path / f"link-{'blank' if subject == '[]' else 'named'}.ttl"
+    path.write_text(text.replace(NAMED_LINK, f"{subject} a ftz:TradeLink ;"), encoding="utf-8")
+    return path
+
+
+def violations(report) -> list[tuple[str, str | None]]:
+    return sorted((f.shape.rsplit("#", 1)[-1], f.value) for f in report.findings if f.severity == "Violation")
+
+
+def test_a_violation_found_by_a_sparql_shape_on_a_blank_node_is_reported_as_on_a_named_node(kg, tmp_path):
+    """The SHACL-SPARQL shapes run on their own store: its blank nodes must keep the data's labels,
+    or the result names a node the report does not hold and the contribution passes as valid."""
+    named = validate_contribution([unmirrored_link(tmp_path, NAMED_LINK.split()[0])], kg)
+    blank = validate_contribution([unmirrored_link(tmp_path, "[]")], kg)
+    assert violations(named) == [("LinkMirroredShape", "https://w3id.org/ftzkg/id/country/KZ")]
+    assert violations(blank) == violations(named)
+    assert not blank.conforms
+    [finding] = blank.findings
+    assert finding.focus.startswith("_:")
+
+
+def test_a_blank_node_finding_is_placed_at_a_line_that_writes_one_of_its_literals(kg, tmp_path):
+    path = unmirrored_link(tmp_path, "[]")
+    [finding] = validate_contribution([path], kg).findings
+    line = path.read_text(encoding="utf-8").splitlines()[finding.line - 1]
+    assert finding.file == str(path)
+    assert '"EXAMPLE' in line and "Kazakhstan" in line
+
+
+def test_every_engine_reports_a_blank_node_violation_with_the_data_s_own_label():
+    from ftzkg.validation.engines import NTriples, run_shacl
+    from ftzkg.validation.report import findings_from_report
+
+    shapes = rdflib.Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+            "SELECT $this ?value WHERE { $this <http://example.org/p> ?value . FILTER (?value > 2) }" ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxInclusive 1 ] .""",
+        format="turtle",
+    )
+    data = NTriples(
+        "_:fact <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C> .\n"
+        '_:fact <http://example.org/p> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    )
+    for engine in ("turbo", "hybrid", "sparql"):
+        _, report = run_shacl(data, shapes, None, engine)
+        foci = {f.focus for f in findings_from_report(report)}
+        assert foci == {"_:fact"}, engine

@@ -187,6 +187,11 @@ def validate_contribution(
     vocabulary = Vocabulary.from_quads(ontology)
     names = {path: display_path(path, project_) for path, _ in parsed}
     locator = SourceLocator([p for p, _ in parsed], names)
+    for _, quads in parsed:
+        for quad in quads:
+            if isinstance(quad.subject, ox.BlankNode) and isinstance(quad.object, ox.Literal):
+                literals = locator.blank_node_literals.setdefault(_text(quad.subject), [])
+                literals.append(quad.object.value)
     data_locator = index or MemoryIndex((project_.display(s.path), s.path) for s in project_.data_files())
 
     findings: list[Finding] = []

@@ -35,6 +35,9 @@ class SourceLocator:
                 continue
             name = (display or {}).get(path) or display_path(path)
             self.files.append((name, text.splitlines(), _prefixes(text)))
+        #: Blank node label -> literals it holds: a blank node has no name to find in the text,
+        #: so it is placed at the first line that writes one of its literals.
+        self.blank_node_literals: dict[str, list[str]] = {}
 
     def spellings(self, iri: str, prefixes: dict[str, str]) -> list[str]:
         forms = [f"<{iri}>", f'"{iri}"']
@@ -46,7 +49,7 @@ class SourceLocator:
     def locate(self, iri: str, only: str | None = None) -> tuple[str | None, int | None]:
         """(file, line) where ``iri`` is defined, preferring a line that starts with it."""
         if iri.startswith("_:"):
-            return None, None
+            return self._locate_blank_node(iri, only)
         fallback: tuple[str | None, int | None] = (None, None)
         for name, lines, prefixes in self.files:
             if only is not None and name != only:
@@ -67,6 +70,17 @@ class SourceLocator:
                     if fallback == (None, None):
                         fallback = (name, number)
         return fallback
+
+    def _locate_blank_node(self, label: str, only: str | None) -> tuple[str | None, int | None]:
+        """(file, line) of the first line quoting one of the blank node's literals, longest first."""
+        for literal in sorted(self.blank_node_literals.get(label, ()), key=len, reverse=True):
+            for name, lines, _ in self.files:
+                if only is not None and name != only:
+                    continue
+                for number, line in enumerate(lines, start=1):
+                    if f'"{literal}"' in line and not line.lstrip().startswith("#"):
+                        return name, number
+        return None, None
 
     def first_mention(self, iri: str, only: str | None = None) -> tuple[str | None, int | None]:
         """(file, line) of the first line that mentions ``iri`` at all."""
