@@ -48,7 +48,7 @@ from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
-from .validation.engine_names import DEFAULT_ENGINE, WHOLE_GRAPH_ENGINE
+from .validation.engine_names import CONTRIBUTION_ENGINE, WHOLE_GRAPH_ENGINE
 
 if TYPE_CHECKING:
     from .release import Release
@@ -200,7 +200,7 @@ class ProjectGraph:
         contribution: Contribution,
         *,
         format: str = "turtle",
-        engine: str = DEFAULT_ENGINE,
+        engine: str = CONTRIBUTION_ENGINE,
         limits: Limits = DEFAULT_LIMITS,
     ) -> ValidationReport:
         """Check new data in the context of the graph: only problems it introduces or touches.
@@ -214,8 +214,17 @@ class ProjectGraph:
         from .validation.contribution import validate_contribution
 
         def check(paths: list[Path]) -> ValidationReport:
+            plan_dir = (
+                self.store.dir if self.store is not None else None
+            )  # the compiled shapes are kept there
             return validate_contribution(
-                paths, self.kg, engine=engine, limits=limits, project_=self.project, index=self._index
+                paths,
+                self.kg,
+                engine=engine,
+                limits=limits,
+                project_=self.project,
+                index=self._index,
+                plan_dir=plan_dir,
             )
 
         if isinstance(contribution, Path) or (isinstance(contribution, str) and _is_file(contribution)):
