@@ -268,6 +268,7 @@ class ProjectGraph:
 
         kg = self.kg
         if self._opened is not None and self.store is not None:  # the parts the store wrote
+            self._compile_check_plan()
             return build_release(
                 Path(out),
                 kg,
@@ -281,6 +282,17 @@ class ProjectGraph:
                 for s in self.project.all_files()
             ]
             return build_release(Path(out), kg, parts=parts, parts_dir=Path(folder))
+
+    def _compile_check_plan(self) -> None:
+        """Compile the shapes for contribution checks now, unless the store's plan is current:
+        the first check after a build then starts as fast as the next ones."""
+        from .namespaces import ONTOLOGY_GRAPH
+        from .validation.check_plan import plan_for
+
+        if self.store is None:
+            return
+        ontology_files = [s.path for s in self.project.ontology_files()]
+        plan_for(self.project.shapes_file, ontology_files, self.kg.quads([ONTOLOGY_GRAPH]), self.store.dir)
 
     def site(self, out: Path | str) -> SiteSummary:
         """Write the static website into ``out``; returns the :class:`ftzkg.site.build.SiteSummary`."""

@@ -131,3 +131,19 @@ def test_control_a_contribution_that_adds_to_the_class_hierarchy_is_checked_by_t
     done, seen = watched(built, tmp_path, "validate", str(path))
     assert "Result:" in done.stdout, done.stderr
     assert "import rdflib" in seen
+
+
+def test_after_a_build_the_first_contribution_check_loads_no_rdf_library(tmp_path):
+    """`ftzkg build` compiles the shapes for contribution checks when they changed."""
+    folder = tmp_path / "project"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(Project.shipped().root / part, folder / part)
+    subprocess.run(
+        [sys.executable, "-m", "ftzkg", "--project", str(folder), "build", "--out", str(tmp_path / "dist")],
+        check=True,
+        capture_output=True,
+    )
+    assert (folder / ".ftzkg" / "check-plan.json").is_file()
+    done, seen = watched(folder, tmp_path, "validate", str(EXAMPLES / "valid-example-firm.ttl"))
+    assert done.returncode == 0 and "Result: VALID" in done.stdout, done.stderr
+    assert seen == []
