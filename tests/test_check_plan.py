@@ -179,3 +179,14 @@ def test_a_plan_that_cannot_be_written_is_still_used(copied, ontology):
     shutil.rmtree(copied.root / ".ftzkg")
     assert kept(copied, ontology) is not None
     assert not (copied.root / ".ftzkg").exists()  # nothing made where nothing was
+
+
+def test_a_changed_ontology_or_compiler_makes_a_new_key(copied, monkeypatch):
+    ontology_files = [s.path for s in copied.ontology_files()]
+    first = check_plan.plan_key(copied.shapes_file, ontology_files)
+    ontology = copied.root / "ontology" / "ftz.ttl"
+    ontology.write_text(ontology.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    second = check_plan.plan_key(copied.shapes_file, ontology_files)
+    assert second != first
+    monkeypatch.setattr(check_plan, "_COMPILER_MODULES", (*check_plan._COMPILER_MODULES, "engines.py"))
+    assert check_plan.plan_key(copied.shapes_file, ontology_files) not in (first, second)
