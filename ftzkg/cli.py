@@ -26,7 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
-from .validation.engine_names import DEFAULT_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
+from .validation.engine_names import CONTRIBUTION_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -309,7 +309,7 @@ def build(out_dir: str) -> None:
     "--engine",
     type=click.Choice(list(ENGINES)),
     default=None,
-    help="SHACL engine (default: sparql for the whole graph, hybrid for FILES).",
+    help="SHACL engine (default: sparql, for FILES with the shapes compiled once and kept beside the store).",
 )
 def validate(
     files: tuple[Path, ...],
@@ -356,7 +356,9 @@ def validate(
 
         if files:
             limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-            report = graph.validate_contribution(list(files), engine=engine or DEFAULT_ENGINE, limits=limits)
+            report = graph.validate_contribution(
+                list(files), engine=engine or CONTRIBUTION_ENGINE, limits=limits
+            )
         else:
             report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
         if fmt == "json":
