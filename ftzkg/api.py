@@ -48,7 +48,7 @@ from .knowledge_graph import KnowledgeGraph, Stats
 from .parsing import RdfInputError
 from .project import Project
 from .project_store import OpenStore, ProjectStore, UpdateReport
-from .validation.engine_names import DEFAULT_ENGINE, WHOLE_GRAPH_ENGINE
+from .validation.engine_names import CONTRIBUTION_ENGINE, WHOLE_GRAPH_ENGINE
 
 if TYPE_CHECKING:
     from .release import Release
@@ -200,7 +200,7 @@ class ProjectGraph:
         contribution: Contribution,
         *,
         format: str = "turtle",
-        engine: str = DEFAULT_ENGINE,
+        engine: str = CONTRIBUTION_ENGINE,
         limits: Limits = DEFAULT_LIMITS,
     ) -> ValidationReport:
         """Check new data in the context of the graph: only problems it introduces or touches.
@@ -214,8 +214,17 @@ class ProjectGraph:
         from .validation.contribution import validate_contribution
 
         def check(paths: list[Path]) -> ValidationReport:
+            plan_dir = (
+                self.store.dir if self.store is not None else None
+            )  # the compiled shapes are kept there
             return validate_contribution(
-                paths, self.kg, engine=engine, limits=limits, project_=self.project, index=self._index
+                paths,
+                self.kg,
+                engine=engine,
+                limits=limits,
+                project_=self.project,
+                index=self._index,
+                plan_dir=plan_dir,
             )
 
         if isinstance(contribution, Path) or (isinstance(contribution, str) and _is_file(contribution)):
@@ -259,6 +268,7 @@ class ProjectGraph:
 
         kg = self.kg
         if self._opened is not None and self.store is not None:  # the parts the store wrote
+            self._compile_check_plan()
             return build_release(
                 Path(out),
                 kg,
@@ -272,6 +282,17 @@ class ProjectGraph:
                 for s in self.project.all_files()
             ]
             return build_release(Path(out), kg, parts=parts, parts_dir=Path(folder))
+
+    def _compile_check_plan(self) -> None:
+        """Compile the shapes for contribution checks now, unless the store's plan is current:
+        the first check after a build then starts as fast as the next ones."""
+        from .namespaces import ONTOLOGY_GRAPH
+        from .validation.check_plan import plan_for
+
+        if self.store is None:
+            return
+        ontology_files = [s.path for s in self.project.ontology_files()]
+        plan_for(self.project.shapes_file, ontology_files, self.kg.quads([ONTOLOGY_GRAPH]), self.store.dir)
 
     def site(self, out: Path | str) -> SiteSummary:
         """Write the static website into ``out``; returns the :class:`ftzkg.site.build.SiteSummary`."""

@@ -26,7 +26,7 @@ from .project import Project, ProjectError
 from .project_store import StoreBusyError
 from .query_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_S
 from .sparql_text import DEFAULT_MAX_NESTING, DEFAULT_MAX_QUERY_SIZE, NESTING_CEILING
-from .validation.engine_names import DEFAULT_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
+from .validation.engine_names import CONTRIBUTION_ENGINE, ENGINES, WHOLE_GRAPH_ENGINE
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -309,7 +309,7 @@ def build(out_dir: str) -> None:
     "--engine",
     type=click.Choice(list(ENGINES)),
     default=None,
-    help="SHACL engine (default: sparql for the whole graph, hybrid for FILES).",
+    help="SHACL engine (default: sparql, for FILES with the shapes compiled once and kept beside the store).",
 )
 def validate(
     files: tuple[Path, ...],
@@ -356,7 +356,9 @@ def validate(
 
         if files:
             limits = Limits(max_bytes, max_depth, max_triples, max_literal_bytes)
-            report = graph.validate_contribution(list(files), engine=engine or DEFAULT_ENGINE, limits=limits)
+            report = graph.validate_contribution(
+                list(files), engine=engine or CONTRIBUTION_ENGINE, limits=limits
+            )
         else:
             report = graph.validate(engine=engine or WHOLE_GRAPH_ENGINE)
         if fmt == "json":
@@ -719,6 +721,7 @@ def load(
     import urllib.parse
     from pathlib import Path
 
+    from .bulk_loading import graph_bodies
     from .http_client import (
         ConfigurationError,
         HttpClient,
@@ -726,7 +729,7 @@ def load(
         credentials_from_env,
         credentials_from_netrc,
     )
-    from .store_loading import StoreLoader, ntriples_by_graph, read_dataset_store
+    from .store_loading import StoreLoader, ntriples_bodies, release_path
     from .store_profiles import base_url, profile_for
 
     bar = None
@@ -751,12 +754,12 @@ def load(
     logging.getLogger("ftzkg").addHandler(notes)
     try:
         if release:
-            by_graph = ntriples_by_graph(read_dataset_store(Path(release)))
+            bodies = graph_bodies(release_path(Path(release)))
         else:
             with opened() as graph:
-                by_graph = ntriples_by_graph(graph.kg.store)
+                bodies = ntriples_bodies(graph.kg.store)
         for wanted in graphs:  # before any network: a misspelt graph is the user's input
-            if wanted not in by_graph:
+            if wanted not in bodies:
                 raise ConfigurationError(f"no such named graph in the data: <{wanted}>")
         credentials = credentials_from_env()
         probe = (base_url(endpoint) + "/") if endpoint else query_url
@@ -788,7 +791,7 @@ def load(
             insert_all=profile.insert_all,
             copy_query=profile.copy_query,
         )
-        report = loader.load_lines(by_graph, graphs or None)
+        report = loader.load_bodies(bodies, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))
         return

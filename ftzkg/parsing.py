@@ -128,6 +128,8 @@ def _oxigraph_parse(
     except LimitExceeded as exc:
         raise RdfInputError(path, exc.message) from None
     except MemoryError:  # Oxigraph's token buffer is full: one literal or IRI above 16 MB
+        if len(data) <= PARSER_TOKEN_BUFFER:
+            raise  # no token can be that long: the process is out of memory (--max-memory)
         raise _token_too_long(path, data, fmt, max_literal_bytes) from None
     except SyntaxError as exc:
         message = exc.msg

@@ -31,9 +31,13 @@ def _urls(target) -> tuple[str, str, urllib.request.OpenerDirector]:
     return f"{base}/query", f"{base}/update", urllib.request.build_opener()
 
 
-def select(target, query: str) -> list[dict[str, str]]:
-    """Rows of a SELECT query sent straight to the store."""
-    query_url, _, opener = _urls(target)
+def select(target, query: str, as_dba: bool = False) -> list[dict[str, str]]:
+    """Rows of a SELECT query sent straight to the store (Virtuoso: as ``dba`` through
+    ``/sparql-auth`` when ``as_dba``, whose default graph holds Virtuoso's own graphs too)."""
+    query_url, auth_url, opener = _urls(target)
+    if as_dba:
+        assert isinstance(target, VirtuosoServer)
+        query_url = auth_url
     url = f"{query_url}?" + urllib.parse.urlencode({"query": query})
     request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     with opener.open(request, timeout=60) as response:

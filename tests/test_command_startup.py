@@ -104,3 +104,46 @@ def test_control_a_name_beyond_ascii_compiles_the_full_name_class(built, tmp_pat
     done, seen = watched(built, tmp_path, "query", "--sparql", text)
     assert done.returncode == 0, done.stderr
     assert "compiled a name class beyond ASCII" in seen
+
+
+EXAMPLES = Project.shipped().root / "data" / "contributions" / "examples"
+
+
+@pytest.mark.parametrize("example", ["valid-example-firm.ttl", "invalid-unbacked-export.ttl"])
+def test_a_contribution_check_loads_no_rdf_library_once_the_shapes_are_compiled(built, tmp_path, example):
+    """The first check compiles the shapes into the store's check plan (rdflib reads them);
+    every later one runs the plan on the contribution's neighbourhood without rdflib."""
+    for run in range(2):
+        done, seen = watched(built, tmp_path, "validate", str(EXAMPLES / example))
+        assert done.returncode in (0, 1) and "Result:" in done.stdout, done.stderr
+        if run == 1:
+            assert seen == []
+    assert (built / ".ftzkg" / "check-plan.json").is_file()
+
+
+def test_control_a_contribution_that_adds_to_the_class_hierarchy_is_checked_by_the_engine(built, tmp_path):
+    """The plan was compiled with the ontology's classes: a new subclass goes to the engine (rdflib)."""
+    watched(built, tmp_path, "validate", str(EXAMPLES / "valid-example-firm.ttl"))
+    text = (EXAMPLES / "valid-example-firm.ttl").read_text(encoding="utf-8")
+    text += "\n<https://example.org/FruitFirm> rdfs:subClassOf ftz:Enterprise .\n"
+    path = tmp_path / "subclass.ttl"
+    path.write_text(text, encoding="utf-8")
+    done, seen = watched(built, tmp_path, "validate", str(path))
+    assert "Result:" in done.stdout, done.stderr
+    assert "import rdflib" in seen
+
+
+def test_after_a_build_the_first_contribution_check_loads_no_rdf_library(tmp_path):
+    """`ftzkg build` compiles the shapes for contribution checks when they changed."""
+    folder = tmp_path / "project"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(Project.shipped().root / part, folder / part)
+    subprocess.run(
+        [sys.executable, "-m", "ftzkg", "--project", str(folder), "build", "--out", str(tmp_path / "dist")],
+        check=True,
+        capture_output=True,
+    )
+    assert (folder / ".ftzkg" / "check-plan.json").is_file()
+    done, seen = watched(folder, tmp_path, "validate", str(EXAMPLES / "valid-example-firm.ttl"))
+    assert done.returncode == 0 and "Result: VALID" in done.stdout, done.stderr
+    assert seen == []

@@ -3,6 +3,11 @@ the contribution reaches, and reports a problem of an existing node only when it
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import rdflib
+
 from ftzkg.validation.contribution import validate_contribution
 
 HEADER = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
@@ -207,3 +212,129 @@ def test_a_trig_contribution_with_a_triple_outside_its_graphs_is_refused_as_the_
     assert result.exit_code == 2, result.output
     assert result.output.strip() == f"error: {path}: {build_error(tmp_path, path)}"
     assert "1 triple(s) outside any named graph" in result.output
+
+
+# ---------------------------------------------------------------- facts written as blank nodes
+
+EXAMPLE_FIRM = Path(__file__).parent.parent / "data" / "contributions" / "examples" / "valid-example-firm.ttl"
+NAMED_LINK = "link:example-dried-fruit-exporter-kazakhstan a ftz:TradeLink ;"
+
+
+def unmirrored_link(tmp_path, subject: str) -> Path:
+    """The example firm's trade link without the direct edge ftz:exportsTo that must mirror it,
+    the link written with ``subject`` (its IRI, or ``[]`` for a blank node)."""
+    text = EXAMPLE_FIRM.read_text(encoding="utf-8")
+    text = text.replace(
+        "    ftz:locatedInZone zone:kashgar-area ;\n    ftz:exportsTo country:KZ .",
+        "    ftz:locatedInZone zone:kashgar-area .",
+    )
+    path = tmp_path / f"link-{'blank' if subject == '[]' else 'named'}.ttl"
+    path.write_text(text.replace(NAMED_LINK, f"{subject} a ftz:TradeLink ;"), encoding="utf-8")
+    return path
+
+
+def violations(report) -> list[tuple[str, str | None]]:
+    return sorted((f.shape.rsplit("#", 1)[-1], f.value) for f in report.findings if f.severity == "Violation")
+
+
+def test_a_violation_found_by_a_sparql_shape_on_a_blank_node_is_reported_as_on_a_named_node(kg, tmp_path):
+    """The SHACL-SPARQL shapes run on their own store: its blank nodes must keep the data's labels,
+    or the result names a node the report does not hold and the contribution passes as valid."""
+    named = validate_contribution([unmirrored_link(tmp_path, NAMED_LINK.split()[0])], kg)
+    blank = validate_contribution([unmirrored_link(tmp_path, "[]")], kg)
+    assert violations(named) == [("LinkMirroredShape", "https://w3id.org/ftzkg/id/country/KZ")]
+    assert violations(blank) == violations(named)
+    assert not blank.conforms
+    [finding] = blank.findings
+    assert finding.focus.startswith("_:")
+
+
+def test_a_blank_node_finding_is_placed_at_a_line_that_writes_one_of_its_literals(kg, tmp_path):
+    path = unmirrored_link(tmp_path, "[]")
+    [finding] = validate_contribution([path], kg).findings
+    line = path.read_text(encoding="utf-8").splitlines()[finding.line - 1]
+    assert finding.file == str(path)
+    assert '"EXAMPLE' in line and "Kazakhstan" in line
+
+
+def test_every_engine_reports_a_blank_node_violation_with_the_data_s_own_label():
+    from ftzkg.validation.engines import NTriples, run_shacl
+    from ftzkg.validation.report import findings_from_report
+
+    shapes = rdflib.Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+            "SELECT $this ?value WHERE { $this <http://example.org/p> ?value . FILTER (?value > 2) }" ] .
+        ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxInclusive 1 ] .""",
+        format="turtle",
+    )
+    data = NTriples(
+        "_:fact <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C> .\n"
+        '_:fact <http://example.org/p> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    )
+    for engine in ("turbo", "hybrid", "sparql"):
+        _, report = run_shacl(data, shapes, None, engine)
+        foci = {f.focus for f in findings_from_report(report)}
+        assert foci == {"_:fact"}, engine
+
+
+# ---------------------------------------------------------------- placing findings in large files
+
+
+def scanned_locate(path: Path, iri: str) -> tuple[str | None, int | None]:
+    """The line a subject starts at, else its first bounded mention, found by reading every line."""
+    from ftzkg.validation.source_locator import SourceLocator, _bounded
+
+    locator = SourceLocator([path], {path: "f"})
+    _, lines, prefixes = locator.files[0]
+    forms = locator.spellings(iri, prefixes)
+    fallback: tuple[str | None, int | None] = (None, None)
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        for form in forms:
+            at = line.find(form)
+            if at >= 0 and _bounded(line, at, form):
+                if line.lstrip().startswith(form) or re.search(
+                    r'"@id"\s*:\s*' + re.escape(form.strip('"')), line
+                ):
+                    return "f", number
+                fallback = fallback if fallback[0] else ("f", number)
+    return fallback
+
+
+def test_findings_are_placed_at_the_lines_a_full_scan_finds(tmp_path):
+    """The locator reads a file into an index once (a 40,000-firm contribution is placed in
+    seconds, not minutes); it must place every node where reading each line would."""
+    path = tmp_path / "tricky.ttl"
+    path.write_text(
+        "\n".join(
+            [
+                "@prefix firm: <https://w3id.org/ftzkg/id/firm/> .",
+                "@prefix : <https://w3id.org/ftzkg/id/zone/> .",
+                "# firm:a in a comment",
+                "firm:ab a firm:Thing .",
+                "<https://w3id.org/ftzkg/id/firm/b> firm:x firm:a.",
+                'firm:c firm:label "https://w3id.org/ftzkg/id/firm/d", "a \\"quoted\\" firm:e" ;',
+                "    firm:next firm:a.b , firm:f;",
+                "firm:a firm:p :kashgar .",
+                ':kashgar firm:q "x" .',
+                '{"@id": "https://w3id.org/ftzkg/id/firm/g"}',
+                "  firm:f firm:p firm:e .",
+                "firm:h:i firm:p <https://w3id.org/ftzkg/id/firm/j> .",
+                "firm:j firm:p firm:k.",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    from ftzkg.validation.source_locator import SourceLocator
+
+    locator = SourceLocator([path], {path: "f"})
+    names = [*"abcdefghjk", "h:i", "x", "next", "missing"]
+    iris = [f"https://w3id.org/ftzkg/id/firm/{n}" for n in names] + ["https://w3id.org/ftzkg/id/zone/kashgar"]
+    placed = {iri: locator.locate(iri) for iri in iris}
+    assert placed == {iri: scanned_locate(path, iri) for iri in iris}
+    assert placed["https://w3id.org/ftzkg/id/firm/a"] == ("f", 8)  # a subject, after two mentions
+    assert placed["https://w3id.org/ftzkg/id/firm/f"] == ("f", 11)
+    assert placed["https://w3id.org/ftzkg/id/firm/k"] == ("f", 13)  # only mentioned, before a statement's end
+    assert placed["https://w3id.org/ftzkg/id/firm/missing"] == (None, None)

@@ -550,8 +550,23 @@ def many_firms(tmp_path: Path, count: int) -> Path:
     return path
 
 
+def test_running_out_of_memory_while_parsing_a_small_file_is_not_called_a_long_token(tmp_path, monkeypatch):
+    """Oxigraph reports a full token buffer and an exhausted process alike (MemoryError). Only a
+    file larger than the buffer can hold a token too long for it; in a smaller one it is the
+    process's memory (the --max-memory cap of the check), and stays a MemoryError."""
+    import pyoxigraph
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    path = many_firms(tmp_path, 100)
+    monkeypatch.setattr(pyoxigraph, "parse", exhausted)
+    with pytest.raises(MemoryError):
+        parse_untrusted(path)
+
+
 def test_a_contribution_within_the_limits_that_takes_too_long_is_stopped_at_the_timeout(tmp_path):
-    path = many_firms(tmp_path, 5000)
+    path = many_firms(tmp_path, 40_000)  # about 15 s of checking: far beyond the 1 s limit
     assert len(parse_untrusted(path)) <= DEFAULT_LIMITS.max_triples  # accepted by every input limit
     result = validate(str(path), "--timeout", "1")
     assert stopped_line(result) == (
@@ -560,7 +575,7 @@ def test_a_contribution_within_the_limits_that_takes_too_long_is_stopped_at_the_
 
 
 def test_a_contribution_that_needs_more_memory_than_allowed_is_stopped(tmp_path):
-    result = validate(str(many_firms(tmp_path, 5000)), "--max-memory", "16", "--timeout", "600")
+    result = validate(str(many_firms(tmp_path, 40_000)), "--max-memory", "16", "--timeout", "600")
     assert stopped_line(result) == (
         "error: the validation needed more than 16 MB of memory, the limit; raise it with --max-memory"
     )

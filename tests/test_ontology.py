@@ -173,25 +173,27 @@ def test_a_too_narrow_domain_would_show_as_unintended_membership(ontology_and_da
     assert "https://w3id.org/ftzkg/id/observation/withyoung-revenue-2025" in nodes
 
 
+def direct_and_transitive_subclasses(kg, parent: str) -> tuple[set[str], set[str]]:
+    """The classes declared rdfs:subClassOf ``parent``, and those below it at any depth."""
+    found = []
+    for path in ("", "+"):
+        query = f"SELECT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>{path} <{parent}> }}"
+        found.append({r["c"].value for r in kg.store.query(query, use_default_graph_as_union=True)})
+    return found[0], found[1]
+
+
 def test_every_fact_class_is_a_direct_subclass_of_sourced_fact(kg):
-    """ai-assisted-facts relies on it: a transitive subclass path loses rows on Virtuoso 7."""
-    direct = {
-        r["c"].value
-        for r in kg.store.query(
-            "SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
-            "<https://w3id.org/ftzkg/ontology#SourcedFact> }",
-            use_default_graph_as_union=True,
-        )
-    }
-    transitive = {
-        r["c"].value
-        for r in kg.store.query(
-            "SELECT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ "
-            "<https://w3id.org/ftzkg/ontology#SourcedFact> }",
-            use_default_graph_as_union=True,
-        )
-    }
+    """ai-assisted-facts and sources rely on it: a transitive subclass path loses rows on Virtuoso 7."""
+    direct, transitive = direct_and_transitive_subclasses(kg, FTZ + "SourcedFact")
     assert direct and transitive == direct
+
+
+def test_every_source_class_is_a_direct_subclass_of_source(kg):
+    """ai-assisted-facts and sources test "is a source" as ``a ftz:Source`` or ``a/rdfs:subClassOf
+    ftz:Source``, without a transitive path, which Virtuoso 7 evaluates wrongly inside FILTER NOT EXISTS."""
+    direct, transitive = direct_and_transitive_subclasses(kg, FTZ + "Source")
+    assert FTZ + "ReferenceStandard" in direct
+    assert transitive == direct
 
 
 QB = "http://purl.org/linked-data/cube#"

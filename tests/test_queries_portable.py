@@ -79,14 +79,6 @@ def csv_answer(name: str, *extra: str) -> str:
 TIMED_OUT: dict[str, str] = {}
 
 
-#: Answers a store gives differently in some runs and not in others, with why. The store's
-#: answer must still be the right answer or a part of it (it loses rows; it never invents one).
-UNSTABLE = {
-    ("virtuoso", "ai-assisted-facts"): "Virtuoso 7 loses rows of it in some runs of the whole suite "
-    "(the plan it picks depends on what the server held before); alone it answers whole",
-}
-
-
 def assert_same_everywhere(name: str, servers: dict[str, str], *params: str) -> None:
     extra = [a for p in params for a in ("--param", p)]
     embedded = csv_answer(name, *extra)
@@ -98,11 +90,6 @@ def assert_same_everywhere(name: str, servers: dict[str, str], *params: str) -> 
         if result.exit_code == 3 and "within" in result.output:
             TIMED_OUT[store] = f"{name} {' '.join(params)}".strip()
         assert result.exit_code == 0, result.output
-        if (store, name) in UNSTABLE and not params:
-            header, *rows = result.stdout.splitlines()
-            right_header, *right_rows = embedded.splitlines()
-            assert header == right_header and set(rows) <= set(right_rows), f"{name} is wrong on {store}"
-            continue
         assert result.stdout == embedded, f"{name} {params} differs on {store}"
 
 

@@ -22,10 +22,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.namespace import SH
 
 from .. import project
 from ..data_graphs import check_loadable, graph_descriptions, source_classes_of
@@ -36,7 +35,8 @@ from ..namespaces import FTZ, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SHAPES, SHAPES
 from ..parsing import RdfInputError, parse_untrusted
 from ..source_contradictions import contribution_contradictions
 from ..source_index import MemoryIndex
-from .engines import DEFAULT_ENGINE
+from .check_plan import CheckPlan, plan_for
+from .engine_names import CONTRIBUTION_ENGINE
 from .graph_walks import (
     INVERSE_PROPERTIES,
     Node,
@@ -55,13 +55,15 @@ from .report import (
     ValidationReport,
     sort_findings,
 )
-from .shape_runs import load_shapes
 from .source_locator import (
     Locations,
     SourceLocator,
     display_path,
 )
 from .vocabulary import RDF_TYPE, Vocabulary
+
+if TYPE_CHECKING:
+    import rdflib
 from .whole_graph import vocabulary_findings
 
 SH_NS = PREFIXES["sh"]
@@ -90,7 +92,7 @@ NUMERIC_TYPES = frozenset(
 )
 OWL_FUNCTIONAL = PREFIXES["owl"] + "FunctionalProperty"
 OWL_IMPORTS = PREFIXES["owl"] + "imports"
-MAX_COUNT_COMPONENT = str(SH.MaxCountConstraintComponent)
+MAX_COUNT_COMPONENT = SH_NS + "MaxCountConstraintComponent"
 
 
 def _is_protected(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> bool:
@@ -108,8 +110,9 @@ def _is_shacl(quad: ox.Quad) -> bool:
     return quad.predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode) and obj.value.startswith(SH_NS)
 
 
-def single_valued_properties(ontology: Iterable[ox.Quad], shapes: rdflib.Graph) -> set[str]:
-    """owl:FunctionalProperty terms of the ontology and every plain path a shape caps at sh:maxCount 1."""
+def single_valued_properties(ontology: Iterable[ox.Quad], capped: Iterable[str]) -> set[str]:
+    """owl:FunctionalProperty terms of the ontology and every plain path a shape caps at sh:maxCount 1
+    (``capped``: :attr:`.check_plan.CheckPlan.single_valued`)."""
     single = {
         q.subject.value
         for q in ontology
@@ -118,11 +121,7 @@ def single_valued_properties(ontology: Iterable[ox.Quad], shapes: rdflib.Graph) 
         and q.object.value == OWL_FUNCTIONAL
         and isinstance(q.subject, ox.NamedNode)
     }
-    for shape in shapes.subjects(SH.maxCount, rdflib.Literal(1)):
-        path = shapes.value(shape, SH.path)
-        if isinstance(path, rdflib.URIRef):
-            single.add(str(path))
-    return single
+    return single | set(capped)
 
 
 def _text(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -147,10 +146,11 @@ def _short(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 def validate_contribution(
     paths: Sequence[Path],
     kg: KnowledgeGraph | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str = CONTRIBUTION_ENGINE,
     limits: Limits = DEFAULT_LIMITS,
     project_: project.Project | None = None,
     index: Locations | None = None,
+    plan_dir: Path | None = None,
 ) -> ValidationReport:
     """Validate RDF files as a contribution to the knowledge graph ``kg`` of ``project_``.
 
@@ -160,7 +160,8 @@ def validate_contribution(
     Raises :class:`~ftzkg.parsing.RdfInputError` for a file that cannot be used at all,
     that the build would refuse as a data file (a triples-only file that does not describe
     exactly one source, a triple outside the named graphs of a TriG or N-Quads file), or
-    when the files hold more than ``limits.max_triples`` triples together.
+    when the files hold more than ``limits.max_triples`` triples together. The shapes'
+    compiled check plan is kept in ``plan_dir`` (the persistent store's folder), else made here.
     """
     project_ = project_ or project.Project.default()
     parsed = []
@@ -183,10 +184,16 @@ def validate_contribution(
     classes = source_classes_of(ontology)
     for path, quads in parsed:  # what the build would refuse as a data file is refused here too
         check_loadable(display_path(path, project_), path, quads, classes)
-    shapes = load_shapes(project_)
+    shapes = _Shapes(project_)
+    plan = plan_for(project_.shapes_file, [s.path for s in project_.ontology_files()], ontology, plan_dir)
     vocabulary = Vocabulary.from_quads(ontology)
     names = {path: display_path(path, project_) for path, _ in parsed}
     locator = SourceLocator([p for p, _ in parsed], names)
+    for _, quads in parsed:
+        for quad in quads:
+            if isinstance(quad.subject, ox.BlankNode) and isinstance(quad.object, ox.Literal):
+                literals = locator.blank_node_literals.setdefault(_text(quad.subject), [])
+                literals.append(quad.object.value)
     data_locator = index or MemoryIndex((project_.display(s.path), s.path) for s in project_.data_files())
 
     findings: list[Finding] = []
@@ -248,7 +255,7 @@ def validate_contribution(
     contribution_store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     added = StoreView(contribution_store, excluded_graphs=())
 
-    conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes))
+    conflicts = _conflicts(triples, existing, single_valued_properties(ontology, shapes.capped(plan)))
     subjects = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
     for warning in contribution_contradictions(contribution_store, kg.store, subjects):
         file, line = locator.locate(warning.focus, home.get(warning.focus))
@@ -274,13 +281,13 @@ def validate_contribution(
     focus_text = {_text(n) for n in focus} | {t.subject.value for t in graph_nodes}
     touched_text = {_text(n) for n in touched} | {t.subject.value for t in graph_nodes}
 
-    after, report = neighbourhood_findings(
-        neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes), ontology, shapes, engine
+    after = neighbourhood_findings(
+        neighbourhood([existing, added], focus, skip=skip) | set(graph_nodes), ontology, shapes, engine, plan
     )
     before_keys: set[tuple] = set()
     if focus - touched:
-        before, _ = neighbourhood_findings(
-            neighbourhood([existing], focus - touched, skip=skip), ontology, shapes, engine
+        before = neighbourhood_findings(
+            neighbourhood([existing], focus - touched, skip=skip), ontology, shapes, engine, plan
         )
         before_keys = {f.key() for f in before}
     conflict_keys = {(f.focus, f.path) for f in conflicts}
@@ -308,11 +315,39 @@ def validate_contribution(
 
     return ValidationReport(
         findings=sort_findings(explain_missing(findings, described)),
-        report_graph=report,
         files=list(names.values()),
         additions=_additions(triples, StoreView(kg.store)),
         focus_nodes=len(focus),
     )
+
+
+class _Shapes:
+    """The project's shapes as an rdflib graph, read only when something asks for them."""
+
+    def __init__(self, project_: project.Project):
+        self.project = project_
+        self.graph: rdflib.Graph | None = None
+
+    def __call__(self) -> rdflib.Graph:
+        if self.graph is None:
+            from .shape_runs import load_shapes
+
+            self.graph = load_shapes(self.project)
+        return self.graph
+
+    def capped(self, plan: CheckPlan | None) -> list[str]:
+        """The plain paths the shapes cap at ``sh:maxCount 1``."""
+        if plan is not None:
+            return plan.single_valued
+        import rdflib
+        from rdflib.namespace import SH
+
+        shapes = self()
+        return [
+            str(path)
+            for shape in shapes.subjects(SH.maxCount, rdflib.Literal(1))
+            if isinstance(path := shapes.value(shape, SH.path), rdflib.URIRef)
+        ]
 
 
 def _imports(quads: Iterable[ox.Quad]) -> list[Finding]:

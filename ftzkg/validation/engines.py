@@ -130,10 +130,8 @@ def _run_sparql(
     inputs = [text.encode("utf-8")]
     if ontology is not None:
         inputs.append(ontology.serialize(format="nt", encoding="utf-8"))
-    store = ox.Store()
+    store = _store_keeping_labels(inputs)
     spelling: dict[ox.Literal, rdflib.Literal] = {}
-    for block in inputs:
-        store.bulk_load(block, format=ox.RdfFormat.N_TRIPLES)
     stored = {q.object for q in store if isinstance(q.object, ox.Literal)}
     probe = ox.Store()
     anchor = ox.NamedNode("urn:x-ftzkg:probe")
@@ -149,6 +147,19 @@ def _run_sparql(
         fallback = fallback_shapes(shapes, outcome.fallback)
         return merge_fallback(outcome, run_shacl(data, fallback, ontology, "hybrid"))
     return outcome.conforms, outcome.report
+
+
+def _store_keeping_labels(blocks: Iterable[bytes]) -> ox.Store:
+    """An in-memory store of N-Triples blocks whose blank nodes keep the labels of the text.
+
+    ``Store.load`` and ``bulk_load`` give every blank node a fresh label: the focus nodes the
+    SPARQL shapes report would then name nodes the data and the core engine's report do not
+    hold, and a violation on a blank node would be lost when the two reports are joined.
+    """
+    store = ox.Store()
+    for block in blocks:
+        store.bulk_extend(ox.parse(block, format=ox.RdfFormat.N_QUADS))
+    return store
 
 
 def _core_engine() -> str:
@@ -176,9 +187,7 @@ def _run_hybrid(
     inputs = [text.encode("utf-8")]
     if ontology is not None:
         inputs.append(ontology.serialize(format="nt", encoding="utf-8"))
-    store = ox.Store()
-    for block in inputs:
-        store.bulk_load(block, format=ox.RdfFormat.N_TRIPLES)
+    store = _store_keeping_labels(inputs)
     parsed = itertools.chain.from_iterable(ox.parse(b, format=ox.RdfFormat.N_TRIPLES) for b in inputs)
     if not sparql_shapes.is_canonical(parsed, store):
         return run_shacl(data, shapes, ontology, core_engine)

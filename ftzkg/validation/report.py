@@ -8,13 +8,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import rdflib
-from rdflib.namespace import RDF as RDFNS
-from rdflib.namespace import SH
+from typing import TYPE_CHECKING
 
 from ..namespaces import FTZ, SHAPES_NS, shorten
 from ..printable import json_safe, turtle_safe
+
+if TYPE_CHECKING:  # rdflib is loaded only by what reads or writes report graphs
+    import rdflib
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -79,7 +79,8 @@ class ValidationReport:
     """The outcome of a validation: findings, SHACL report graph, and (for contributions) additions."""
 
     findings: list[Finding]
-    report_graph: rdflib.Graph
+    #: the SHACL engine's report graph, when the engine made one (a compiled check plan makes none)
+    report_graph: rdflib.Graph | None = None
     files: list[str] = field(default_factory=list)
     additions: Additions | None = None
     focus_nodes: int = 0
@@ -110,6 +111,10 @@ class ValidationReport:
 
     def to_turtle(self) -> str:
         """The SHACL validation report, with the Python checks' findings added as results."""
+        import rdflib
+        from rdflib.namespace import RDF as RDFNS
+        from rdflib.namespace import SH
+
         graph = rdflib.Graph()
         for prefix in ("sh", "ftz", "ftzsh"):
             graph.bind(prefix, {"sh": str(SH), "ftz": FTZ, "ftzsh": SHAPES_NS}[prefix])
@@ -132,6 +137,8 @@ class ValidationReport:
 
 
 def _rdflib_term(text: str) -> rdflib.term.Identifier:
+    import rdflib
+
     if text.startswith("_:"):
         return rdflib.BNode(text[2:])
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", text):
@@ -149,6 +156,10 @@ def shorten_term(text: str) -> str:
 
 def findings_from_report(report: rdflib.Graph) -> list[Finding]:
     """One finding per sh:ValidationResult of a SHACL report graph."""
+    import rdflib
+    from rdflib.namespace import RDF as RDFNS
+    from rdflib.namespace import SH
+
     findings = []
     for result in report.subjects(RDFNS.type, SH.ValidationResult):
         severity = report.value(result, SH.resultSeverity)
@@ -160,7 +171,7 @@ def findings_from_report(report: rdflib.Graph) -> list[Finding]:
                 severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
                 focus=_term_text(report.value(result, SH.focusNode)),
                 shape=_term_text(report.value(result, SH.sourceShape)),
-                message=_IRI_IN_TEXT.sub(lambda m: shorten_term(m.group(0)), messages[0]) if messages else "",
+                message=message_text(messages),
                 path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 value=_term_text(value) if value is not None else None,
             )
@@ -171,7 +182,15 @@ def findings_from_report(report: rdflib.Graph) -> list[Finding]:
 _IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"{}|\\^`,;()]*[^\s<>\"{}|\\^`,;().]")
 
 
+def message_text(messages: Iterable[str]) -> str:
+    """What a finding says: the first of a result's messages, IRIs in it shortened."""
+    ordered = sorted(messages)
+    return _IRI_IN_TEXT.sub(lambda m: shorten_term(m.group(0)), ordered[0]) if ordered else ""
+
+
 def _term_text(term: rdflib.term.Node | None) -> str:
+    import rdflib
+
     if term is None:
         return ""
     if isinstance(term, rdflib.BNode):

@@ -5,6 +5,7 @@ report turned into findings.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -31,7 +32,12 @@ def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
 
 def load_shapes(project_: project.Project | None = None) -> rdflib.Graph:
     """The project's shapes (``ontology/shapes.ttl``; default project if None) and nothing else."""
-    return to_rdflib(parse_file((project_ or project.Project.default()).shapes_file))
+    return load_shapes_file((project_ or project.Project.default()).shapes_file)
+
+
+def load_shapes_file(path: Path) -> rdflib.Graph:
+    """The shapes of one file, and nothing else."""
+    return to_rdflib(parse_file(path))
 
 
 def ontology_quads(project_: project.Project | None = None) -> list[ox.Quad]:

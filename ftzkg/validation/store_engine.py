@@ -22,6 +22,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
 from . import sparql_shapes
+from .check_plan import generic_message
 from .shacl_sparql import CompiledShape, Compiler, Unsupported, shapes_with_targets
 
 LOG = logging.getLogger("ftzkg.validation")
@@ -189,8 +190,7 @@ def _copy_path(sg: rdflib.Graph, report: rdflib.Graph, node: rdflib.term.Node) -
 
 
 def _generic_message(component: rdflib.URIRef) -> str:
-    name = str(component).removeprefix(str(SH)).removesuffix("ConstraintComponent")
-    return f"Value does not satisfy the sh:{name[0].lower() + name[1:]} constraint"
+    return generic_message(str(component))
 
 
 def _label(node: rdflib.term.Node) -> str:

@@ -14,14 +14,12 @@ from ..knowledge_graph import KnowledgeGraph
 from ..namespaces import ONTOLOGY_GRAPH
 from ..source_index import MemoryIndex
 from .engine_names import WHOLE_GRAPH_ENGINE
-from .engines import ntriples_of
 from .report import (
     VOCABULARY_CHECK,
     Finding,
     ValidationReport,
     sort_findings,
 )
-from .shape_runs import load_shapes, ontology_quads, shacl_findings, to_rdflib
 from .source_locator import (
     Locations,
     SourceLocator,
@@ -53,6 +51,9 @@ def validate_knowledge_graph(
     files made here. The data (with the ontology's triples) go to the engine as
     N-Triples text: the default engine never needs an rdflib copy of the whole graph.
     """
+    from .engines import ntriples_of  # the engines load rdflib: not for a contribution's vocabulary check
+    from .shape_runs import load_shapes, ontology_quads, shacl_findings, to_rdflib
+
     project_ = project_ or project.Project.default()
     kg = kg if kg is not None else KnowledgeGraph.load(project_=project_)
     data_graphs = [ox.NamedNode(g) for g in kg.source_graph_names()]

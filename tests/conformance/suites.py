@@ -202,12 +202,9 @@ def _keys(report, results):  # type: ignore[no-untyped-def]
     return keys
 
 
-def shacl_outcome(case: Case, engine: str | None = None) -> str | None:
-    """None if the engine's report (default engine if None) has the expected conformance and results."""
+def _shacl_test(case: Case):  # type: ignore[no-untyped-def]
+    """The manifest graph, the expected result node, and the data and shapes files of a SHACL case."""
     import rdflib
-    from rdflib.namespace import SH
-
-    from ftzkg.validation.engines import DEFAULT_ENGINE, run_shacl
 
     tests = rdflib.Graph().parse(case.action, format="turtle")
     test = next(
@@ -219,6 +216,23 @@ def shacl_outcome(case: Case, engine: str | None = None) -> str | None:
     expected = tests.value(test, rdflib.URIRef(MF + "result"))
     data_file = _path(str(tests.value(action, rdflib.URIRef(SHT + "dataGraph"))))
     shapes_file = _path(str(tests.value(action, rdflib.URIRef(SHT + "shapesGraph"))))
+    return tests, expected, data_file, shapes_file
+
+
+def shacl_files(case: Case) -> tuple[Path, Path, bool]:
+    """The data and shapes files of a SHACL case, and whether the case expects the engine to fail."""
+    _, expected, data_file, shapes_file = _shacl_test(case)
+    return data_file, shapes_file, str(expected) == SHT + "Failure"
+
+
+def shacl_outcome(case: Case, engine: str | None = None) -> str | None:
+    """None if the engine's report (default engine if None) has the expected conformance and results."""
+    import rdflib
+    from rdflib.namespace import SH
+
+    from ftzkg.validation.engines import DEFAULT_ENGINE, run_shacl
+
+    tests, expected, data_file, shapes_file = _shacl_test(case)
     data = rdflib.Graph().parse(data_file, format="turtle")
     shapes = rdflib.Graph().parse(shapes_file, format="turtle")
     try:
