@@ -721,6 +721,7 @@ def load(
     import urllib.parse
     from pathlib import Path
 
+    from .bulk_loading import graph_bodies
     from .http_client import (
         ConfigurationError,
         HttpClient,
@@ -728,7 +729,7 @@ def load(
         credentials_from_env,
         credentials_from_netrc,
     )
-    from .store_loading import StoreLoader, ntriples_by_graph, read_dataset_store
+    from .store_loading import StoreLoader, ntriples_bodies, release_path
     from .store_profiles import base_url, profile_for
 
     bar = None
@@ -753,12 +754,12 @@ def load(
     logging.getLogger("ftzkg").addHandler(notes)
     try:
         if release:
-            by_graph = ntriples_by_graph(read_dataset_store(Path(release)))
+            bodies = graph_bodies(release_path(Path(release)))
         else:
             with opened() as graph:
-                by_graph = ntriples_by_graph(graph.kg.store)
+                bodies = ntriples_bodies(graph.kg.store)
         for wanted in graphs:  # before any network: a misspelt graph is the user's input
-            if wanted not in by_graph:
+            if wanted not in bodies:
                 raise ConfigurationError(f"no such named graph in the data: <{wanted}>")
         credentials = credentials_from_env()
         probe = (base_url(endpoint) + "/") if endpoint else query_url
@@ -789,7 +790,7 @@ def load(
             direct=profile.direct,
             insert_all=profile.insert_all,
         )
-        report = loader.load_lines(by_graph, graphs or None)
+        report = loader.load_bodies(bodies, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:
         fail(str(exc))
         return

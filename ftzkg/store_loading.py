@@ -36,7 +36,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +44,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .blank_nodes import skolemize, sort_key
+from .bulk_loading import BulkLoad, canonical_lines, compare
 from .http_client import ConfigurationError, HttpClient, StoreError, check_url, display, printable
 from .input_limits import read_regular_file
 from .knowledge_graph import KnowledgeGraph
@@ -237,6 +238,35 @@ class StoreLoader:
             raise StoreError(f"GET {display(url)}: {failure}")
         return answer
 
+    def graphs_held(self, graphs: list[str]) -> set[str]:
+        """Those of ``graphs`` that hold a triple (one query per 50 graphs)."""
+        held: set[str] = set()
+        for start in range(0, len(graphs), 50):
+            names = " ".join(_iri(g) for g in graphs[start : start + 50])
+            query = (
+                f"SELECT ?g WHERE {{ VALUES ?g {{ {names} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+            )
+            held.update(row.get("g", "") for row in self.select(query))
+        return held & set(graphs)
+
+    def counts(self, graphs: list[str]) -> dict[str, int]:
+        """Triples in each of ``graphs`` (one query per 50 graphs; 0 for a graph the store lacks)."""
+        out = dict.fromkeys(graphs, 0)
+        for start in range(0, len(graphs), 50):
+            names = " ".join(_iri(g) for g in graphs[start : start + 50])
+            query = (
+                f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+                "GROUP BY ?g"
+            )
+            for row in self.select(query):
+                graph, value = row.get("g"), row.get("n", "")
+                if graph not in out or not value.strip().isdigit():
+                    shown = printable(f"{graph}: {value}"[:80])
+                    url = display(self.endpoints.query_url)
+                    raise StoreError(f"GET {url}: not a count per graph: {shown!r}")
+                out[graph] = int(value)
+        return out
+
     def matching(self, target: str, staging: str) -> int:
         """Triples of ``target`` that ``staging`` holds too, counted by the store (one join)."""
         query = (
@@ -333,88 +363,17 @@ class StoreLoader:
         lines.discard(b"")
         return lines
 
-    def load_new_graphs(
-        self, by_graph: dict[str, list[bytes]]
-    ) -> tuple[list[GraphResult], list[tuple[str, StoreError]]]:
-        """Graphs the store does not hold yet, in one request straight into them (Oxigraph's bulk loader).
-
-        Oxigraph's bulk loader writes up to a million triples as one ingestion of
-        sorted files, all indexes at once (RocksDB ingests them atomically), so a
-        reader or a crash sees none of these graphs or all of them, whole. The quads
-        are ftzkg's own (each line of a graph given that graph's name), not a file's.
-        The store then sends each graph back and it must hold exactly the lines sent:
-        they come from Oxigraph's own store, so both sides write every literal in the
-        same canonical form. A graph that does not match is dropped again (one transaction).
-        """
-        body = b"".join(
-            line[:-3] + name + b" .\n"
-            for graph, lines in by_graph.items()
-            for name in [b" " + _iri(graph).encode()]
-            for line in lines
-        )
-        url = f"{self.endpoints.store_url}{'&' if '?' in (self.endpoints.store_url or '') else '?'}"
-        sent = {graph: {line[:-1] for line in lines} for graph, lines in by_graph.items()}
-        names = ", ".join(f"<{g}>" for g in by_graph)
-        log.info("loading %d new graphs in one request: %s", len(by_graph), names)
-        try:
-            self.client.request(
-                "POST", url + self.staging_query, body, content_type="application/n-quads", idempotent=True
-            )
-        except StoreError as exc:
-            held = {graph: self._held(graph) for graph in by_graph}
-            if all(h == set() for h in held.values()):
-                error = StoreError(f"{_read_only_hint(exc)}; nothing was written")
-                return [], [(graph, error) for graph in by_graph]
-            if any(held[g] != sent[g] for g in by_graph):
-                self.left.extend(by_graph)
-                error = StoreError(f"{exc}; could not tell whether {names} were written whole; check them")
-                return [], [(graph, error) for graph in by_graph]
-            log.warning("%s, but the store did write %s whole", exc, names)
-        self.progress(sum(len(lines) for lines in by_graph.values()), self._total)
-        results, failures = [], []
-        for graph in by_graph:
-            try:
-                stored = self.read_graph(graph)
-            except StoreError as exc:
-                self.left.append(graph)
-                failures.append((graph, StoreError(f"{exc}; could not check <{graph}>: check it")))
-                continue
-            result = GraphResult(graph, len(sent[graph]), len(stored), len(stored & sent[graph]))
-            if result.verified:
-                results.append(result)
-                continue
-            try:
-                self.drop(graph)
-                state = "it was dropped again, as it was before"
-            except StoreError as exc:
-                state = f"drop it with DROP SILENT GRAPH <{graph}> ({exc})"
-            failures.append(
-                (
-                    graph,
-                    StoreError(
-                        f"<{graph}> holds {result.in_store} triples of which {result.matching} are among the "
-                        f"{result.sent} sent: it was not written as asked; {state}"
-                    ),
-                )
-            )
-        return results, failures
-
-    def _held(self, graph: str) -> set[bytes] | None:
-        try:
-            return self.read_graph(graph)
-        except StoreError:
-            return None
-
     def replace_graph(self, target: str, triples: list[ox.Triple]) -> GraphResult:
         """Replace the contents of ``target`` with ``triples``, or leave it as it was and raise."""
         if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
             raise ValueError("skolemize blank nodes before loading: re-sent blank nodes duplicate data")
         return self.replace_graph_lines(target, ntriples_lines(triples))
 
-    def replace_graph_lines(self, target: str, lines: list[bytes]) -> GraphResult:
-        """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes)."""
+    def replace_graph_lines(self, target: str, lines: list[bytes], compared: bool = False) -> GraphResult:
+        """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes);
+        ``compared``: the caller already found that the store does not hold exactly these."""
         sent = len(lines)
-        if self.direct and 0 < sent <= self.chunk_size:
+        if self.direct and not compared and 0 < sent <= self.chunk_size:
             held = self.read_graph(target)
             if held == {line[:-1] for line in lines}:  # the store holds exactly these: nothing to write
                 self.progress(sent, self._total or sent)
@@ -462,24 +421,6 @@ class StoreLoader:
             log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
         return result
 
-    def _new_graph_batches(
-        self, by_graph: dict[str, list[bytes]], wanted: list[str]
-    ) -> Iterator[dict[str, list[bytes]]]:
-        """Groups of the wanted graphs the store does not hold, each of at most ``chunk_size`` triples."""
-        batch: dict[str, list[bytes]] = {}
-        size = 0
-        for graph in wanted:
-            lines = by_graph[graph]
-            if not 0 < len(lines) <= self.chunk_size or self.holds(graph):
-                continue
-            if size + len(lines) > self.chunk_size:
-                yield batch
-                batch, size = {}, 0
-            batch[graph] = lines
-            size += len(lines)
-        if batch:
-            yield batch
-
     def _swapped(self, target: str, staging: str, sent: int) -> bool:
         """After a failed swap: does the target hold exactly the staging graph's triples?"""
         try:
@@ -516,25 +457,54 @@ class StoreLoader:
         self, source: ox.Store | Iterable[ox.Quad], graphs: Iterable[str] | None = None
     ) -> LoadReport:
         """Replace each named graph of ``source`` (or only ``graphs``), then count them all again."""
+        if self.bulk:
+            return self.load_bodies(ntriples_bodies(source), graphs)
         return self.load_lines(ntriples_by_graph(source), graphs)
+
+    @property
+    def bulk(self) -> bool:
+        """New graphs go in by the store's bulk loader (Oxigraph; see :mod:`ftzkg.bulk_loading`)."""
+        return self.direct and self.endpoints.store_url is not None
 
     def load_lines(self, by_graph: dict[str, list[bytes]], graphs: Iterable[str] | None = None) -> LoadReport:
         """Replace each named graph of :func:`ntriples_by_graph`'s answer (or only ``graphs``)."""
-        wanted = sorted(by_graph) if graphs is None else list(graphs)
-        missing = [g for g in wanted if g not in by_graph]
-        if missing:
-            raise ConfigurationError(f"no such named graph in the data: <{missing[0]}>")
+        if self.bulk:
+            return self.load_bodies({g: b"".join(lines) for g, lines in by_graph.items()}, graphs)
+        wanted = _wanted(by_graph, graphs)
         self.check()
         self._total = sum(len(by_graph[g]) for g in wanted)
-        done: dict[str, GraphResult] = {}
-        failures: list[tuple[str, StoreError]] = []
-        if self.direct and self.endpoints.store_url:
-            for batch in self._new_graph_batches(by_graph, wanted):
-                results, failed = self.load_new_graphs(batch)
-                done.update((r.graph, r) for r in results)
-                failures += failed
-                if failures:
-                    break
+        return self._load(wanted, lambda graph: self.replace_graph_lines(graph, by_graph[graph]), {}, [])
+
+    def load_bodies(self, bodies: dict[str, bytes], graphs: Iterable[str] | None = None) -> LoadReport:
+        """Replace each named graph of an N-Triples body per graph (:func:`ntriples_bodies`,
+        :func:`~ftzkg.bulk_loading.graph_bodies`): on Oxigraph, graphs it lacks go in by its bulk
+        loader; a graph it holds exactly is left alone; any other goes through a staging graph."""
+        if not self.bulk:
+            return self.load_lines({g: canonical_lines(body) for g, body in bodies.items()}, graphs)
+        wanted = _wanted(bodies, graphs)
+        self.check()
+        sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
+        self._total = sum(sizes.values())
+        done, failures = BulkLoad(self).new_graphs(bodies, sizes, wanted)
+        return self._load(wanted, lambda graph: self.replace_graph_body(graph, bodies[graph]), done, failures)
+
+    def replace_graph_body(self, target: str, body: bytes) -> GraphResult:
+        """Replace ``target`` with the triples of an N-Triples body; left alone when the store holds them."""
+        if 0 < body.count(b"\n") <= self.chunk_size:
+            result = compare(self, target, body)
+            if result.verified:  # the store holds exactly these: nothing to write
+                self.progress(result.sent, self._total or result.sent)
+                return result
+        return self.replace_graph_lines(target, canonical_lines(body), compared=True)
+
+    def _load(
+        self,
+        wanted: list[str],
+        replace: Callable[[str], GraphResult],
+        done: dict[str, GraphResult],
+        failures: list[tuple[str, StoreError]],
+    ) -> LoadReport:
+        """``replace`` each wanted graph not ``done`` yet (``parallel`` at a time), unless ``failures``."""
         pending = iter([g for g in wanted if g not in done] if not failures else [])
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="ftzkg-load") as pool:
             running: dict[Future[GraphResult], str] = {}
@@ -542,7 +512,7 @@ class StoreLoader:
             def start_next() -> None:
                 graph = next(pending, None)
                 if graph is not None:
-                    running[pool.submit(self.replace_graph_lines, graph, by_graph[graph])] = graph
+                    running[pool.submit(replace, graph)] = graph
 
             for _ in range(self.parallel):
                 start_next()
@@ -572,11 +542,21 @@ class StoreLoader:
                 left = "; staging graphs left in the store: " + ", ".join(f"<{g}>" for g in self.left)
             message = f"loading <{graph}> failed: {exc}{others}{before}{left}"
             raise LoadError(message, report.graphs, self.left)
+        counts = self.counts([r.graph for r in report.graphs]) if self.bulk else {}
         for result in report.graphs:
-            in_store = self.count(result.graph)
+            in_store = counts.get(result.graph) if self.bulk else self.count(result.graph)
             if in_store != result.in_store:  # changed under us since it was checked
                 result.in_store = in_store
         return report
+
+
+def _wanted(data: Mapping[str, object], graphs: Iterable[str] | None) -> list[str]:
+    """The graphs to load: ``graphs`` (each must be in ``data``), or all of them."""
+    wanted = sorted(data) if graphs is None else list(graphs)
+    missing = [g for g in wanted if g not in data]
+    if missing:
+        raise ConfigurationError(f"no such named graph in the data: <{missing[0]}>")
+    return wanted
 
 
 def _read_only_hint(exc: StoreError) -> str:
@@ -613,7 +593,14 @@ def ntriples_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
 
 
 def ntriples_by_graph(source: ox.Store | Iterable[ox.Quad]) -> dict[str, list[bytes]]:
-    """Distinct N-Triples lines per named graph, blank nodes skolemized; default-graph triples are refused.
+    """Distinct N-Triples lines per named graph (:func:`ntriples_bodies`, a line each ending in a newline)."""
+    bodies = ntriples_bodies(source)
+    return {g: [line + b"\n" for line in body.split(b"\n") if line] for g, body in bodies.items()}
+
+
+def ntriples_bodies(source: ox.Store | Iterable[ox.Quad]) -> dict[str, bytes]:
+    """The triples of each named graph as N-Triples (distinct lines), blank nodes skolemized;
+    default-graph triples are refused.
 
     The lines are written by Oxigraph from a store (``source``, or an in-memory one
     holding its quads), graph by graph, so that no triple becomes a Python object
@@ -629,18 +616,18 @@ def ntriples_by_graph(source: ox.Store | Iterable[ox.Quad]) -> dict[str, list[by
     outside = "ASK { ?s ?p ?o }"  # the default graph alone (no union)
     if bool(store.query(outside)) or any(not isinstance(g, ox.NamedNode) for g in store.named_graphs()):
         raise ConfigurationError("the data has triples outside named graphs; ftzkg loads named graphs only")
-    out: dict[str, list[bytes]] = {}
+    out: dict[str, bytes] = {}
     with_blank_nodes: list[ox.Quad] = []
     for graph in store.named_graphs():
         body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
         if body.startswith(b"_:") or b" _:" in body:  # maybe a blank node (or a literal with " _:" in it)
             with_blank_nodes += store.quads_for_pattern(None, None, None, graph)
         elif body:
-            out[graph.value] = [line + b"\n" for line in body.split(b"\n") if line]
+            out[graph.value] = body
     grouped: dict[str, list[ox.Triple]] = defaultdict(list)
     for q in skolemize(with_blank_nodes):
         grouped[q.graph_name.value].append(q.triple)
-    out.update((g, ntriples_lines(ts)) for g, ts in grouped.items())
+    out.update((g, b"".join(ntriples_lines(ts))) for g, ts in grouped.items())
     return dict(sorted(out.items()))
 
 
@@ -661,7 +648,7 @@ def read_dataset(release: Path | None = None) -> list[ox.Quad]:
     """The quads to load: a release folder (checked against SHA256SUMS), an RDF file, or the project's KG."""
     if release is None:
         return KnowledgeGraph.load().quads()
-    return parse_file(_release_path(Path(release)))
+    return parse_file(release_path(Path(release)))
 
 
 def read_dataset_store(release: Path) -> ox.Store:
@@ -670,7 +657,7 @@ def read_dataset_store(release: Path) -> ox.Store:
     Oxigraph parses it straight into the store; when it cannot, :func:`parse_file`
     reads it again to name the file, line and problem.
     """
-    path = _release_path(Path(release))
+    path = release_path(Path(release))
     store = ox.Store()
     try:
         data = read_regular_file(path, None)
@@ -681,7 +668,8 @@ def read_dataset_store(release: Path) -> ox.Store:
     return store
 
 
-def _release_path(release: Path) -> Path:
+def release_path(release: Path) -> Path:
+    """The dataset file of a release folder (checked against its SHA256SUMS), or ``release`` itself."""
     if release.is_dir():
         try:
             return release_file(release)

@@ -12,10 +12,19 @@ from store_queries import graph_counts, select, update, write_nquads
 
 from ftzkg import KnowledgeGraph
 from ftzkg.blank_nodes import GENID
+from ftzkg.bulk_loading import canonical, graph_bodies, line_set
 from ftzkg.cli import main
-from ftzkg.http_client import HttpClient
+from ftzkg.http_client import ConfigurationError, HttpClient
 from ftzkg.namespaces import sparql_prologue
-from ftzkg.store_loading import Endpoints, StoreLoader, triples_by_graph
+from ftzkg.parsing import RdfInputError
+from ftzkg.store_loading import (
+    Endpoints,
+    StoreLoader,
+    ntriples_bodies,
+    read_dataset_store,
+    release_path,
+    triples_by_graph,
+)
 
 ARTICLE = "https://w3id.org/ftzkg/id/source/kashgar-ftz-2025-article"
 
@@ -201,3 +210,28 @@ def test_progress_bar_on_request_and_not_by_default_when_not_a_terminal(oxigraph
     assert quiet.exit_code == shown.exit_code == 0
     assert "loading" not in quiet.output
     assert "loading" in shown.output and "100%" in shown.output
+
+
+def test_a_release_read_without_a_store_gives_the_triples_a_store_gives(release: Path):
+    """``ftzkg load`` parses a release straight into one N-Triples body per graph; in canonical form
+    they are what an in-memory store gives, and graphs with blank nodes get the same skolem IRIs."""
+    fast = graph_bodies(release_path(release))
+    stored = ntriples_bodies(read_dataset_store(release))
+    assert list(fast) == list(stored)
+    assert any(b"/.well-known/genid/" in body for body in stored.values())
+    for graph, body in stored.items():
+        assert canonical(line_set(fast[graph])) == line_set(body), graph
+
+
+def test_a_release_with_triples_outside_named_graphs_or_a_syntax_error_is_refused(tmp_path: Path):
+    outside = tmp_path / "outside.nq"
+    outside.write_text('<http://example.org/s> <http://example.org/p> "1" .\n')
+    with pytest.raises(ConfigurationError, match="outside named graphs"):
+        graph_bodies(outside)
+    broken = tmp_path / "broken.nq"
+    broken.write_text(
+        '<http://example.org/s> <http://example.org/p> "1" <http://example.org/g> .\n'
+        '<http://example.org/s> <http://example.org/p> "2 <http://example.org/g> .\n'
+    )
+    with pytest.raises(RdfInputError, match=r"broken\.nq:2"):
+        graph_bodies(broken)

@@ -1,9 +1,10 @@
 """Graphs the store does not hold yet, and what readers of the default graph see while graphs load.
 
-On Oxigraph, graphs the store lacks go straight in with one bulk-loader request
-(one atomic ingestion) and are read back and compared line by line; a ``kill -9``
-during that request leaves none of the graph or all of it, and a reader of the
-union default graph sees nothing or the whole graph. A graph the store holds goes
+On Oxigraph, graphs the store lacks go straight in with its bulk loader, each graph
+whole in one request (one atomic ingestion; at most two requests, the first read back
+while the second is written), and are read back and compared line by line; a
+``kill -9`` during a request leaves none of the graph or all of it, and a reader of
+the union default graph sees nothing or the whole graph. A graph the store holds goes
 through a staging graph, which Oxigraph's union default graph shows: the command
 says so; so does Virtuoso's default graph (every graph a reader may read).
 """
@@ -11,18 +12,22 @@ says so; so does Virtuoso's default graph (every graph a reader may read).
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import threading
 import time
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from fault_proxy import Fault, FaultProxy, is_chunk_post, is_swap
-from store_queries import graph_counts, loader, select, write_nquads
+from fault_proxy import Fault, FaultProxy, is_chunk_post, is_count, is_swap
+from store_queries import graph_counts, graph_lines, loader, select, write_nquads
 
+from ftzkg.bulk_loading import BulkLoad
 from ftzkg.cli import main
 from ftzkg.http_client import StoreError
 from ftzkg.server import OxigraphServer
+from ftzkg.store_loading import LoadError
 
 EX = "http://example.org/new/"
 
@@ -55,6 +60,67 @@ def test_new_graphs_go_in_with_one_bulk_request_and_are_read_back(oxigraph_serve
     assert not any("ftzkg-staging" in r.text or "ftzkg-staging" in r.query for r in proxy.requests)
     assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 2  # each graph read back
     assert graph_counts(oxigraph_server.url) == {graphs[0]: 500, graphs[1]: 7}
+
+
+def test_new_graphs_are_spread_over_two_requests_each_graph_whole_in_one(oxigraph_server, monkeypatch):
+    monkeypatch.setattr(BulkLoad, "min_batch", 100)  # as a million triples are, with 600
+    graphs = [f"{EX}g{i}" for i in range(6)]
+    data = [q for g in graphs for q in version("v", 100, g)]
+    with FaultProxy(oxigraph_server.url) as proxy:
+        report = loader(oxigraph_server, proxy.url).load_dataset(data)
+    assert report.verified and [r.graph for r in report.graphs] == graphs
+    bodies = [r.body.decode() for r in proxy.requests if is_chunk_post(r)]
+    assert len(bodies) == 2
+    sent_in = [{g for g in graphs if f"<{g}> .\n" in body} for body in bodies]
+    assert sent_in[0].isdisjoint(sent_in[1]) and sent_in[0] | sent_in[1] == set(graphs)
+    for body, names in zip(bodies, sent_in, strict=True):
+        assert all(body.count(f"<{g}> .\n") == 100 for g in names)  # every line of the graph, here
+    assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 6
+    assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs, 100)
+
+
+def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(oxigraph_server, monkeypatch):
+    monkeypatch.setattr(BulkLoad, "min_batch", 100)
+    graphs = [f"{EX}g{i}" for i in range(4)]
+    fault = Fault(is_chunk_post, "answer", status=204, content_type="text/plain")  # the first request
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(LoadError) as caught:
+        loader(oxigraph_server, proxy.url).load_dataset([q for g in graphs for q in version("v", 100, g)])
+    assert "holds 0 triples of which 0 are among the 100 sent" in str(caught.value)
+    assert [r.graph for r in caught.value.loaded] == graphs[2:]  # the other request's, checked whole
+    assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs[2:], 100)
+
+
+def test_a_final_count_that_is_not_a_number_is_a_store_error(oxigraph_server):
+    row = {"g": {"type": "uri", "value": EX + "a"}, "n": {"type": "literal", "value": "banana"}}
+    banana = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": [row]}}).encode()
+    fault = Fault(is_count, "answer", status=200, body=banana)  # the count of every graph, at the end
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
+        loader(oxigraph_server, proxy.url).load_dataset(version("v", 50, EX + "a"))
+    assert "not a count per graph" in str(caught.value) and "banana" in str(caught.value)
+
+
+def test_literals_a_release_writes_in_another_form_are_compared_in_the_stores_form(oxigraph_server, tmp_path):
+    xsd, graph = "http://www.w3.org/2001/XMLSchema#", EX + "forms"
+    data = tmp_path / "forms.nq"
+    data.write_text(
+        f'<{EX}s> <{EX}p> "5.0"^^<{xsd}decimal> <{graph}> .\n'
+        f'<{EX}s> <{EX}p> "5.00"^^<{xsd}decimal> <{graph}> .\n'  # the same value: one triple
+        f'<{EX}s> <{EX}q> "007"^^<{xsd}integer> <{graph}> .\n'
+        f'<{EX}s> <{EX}r> "x"@EN <{graph}> .\n'
+    )
+    args = ["load", "--release", str(data), "--endpoint", oxigraph_server.url]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert re.search(r"forms>\s+3\s+3\n", first.output), first.output
+    assert graph_lines(oxigraph_server, graph) == {
+        f"{EX}s {EX}p 5",
+        f"{EX}s {EX}q 7",
+        f"{EX}s {EX}r x",
+    }
+    with FaultProxy(oxigraph_server.url) as proxy:
+        again = CliRunner().invoke(main, [*args[:-1], proxy.url])
+    assert again.exit_code == 0, again.output
+    assert not any(is_chunk_post(r) or "DELETE" in r.text for r in proxy.requests)  # held exactly: left alone
 
 
 def test_a_graph_oxigraph_already_holds_exactly_is_read_back_and_left_alone(oxigraph_server):
