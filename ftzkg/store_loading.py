@@ -406,15 +406,18 @@ class StoreLoader:
                 raise StoreError(f"the staging graph holds {staged} triples but {sent} were sent")
         except StoreError as exc:
             raise StoreError(f"{_read_only_hint(exc)}; {self._abandon(target, staging)}") from None
+        had: int | None = None  # triples in the target before the swap
         try:
             if not self.copy_new(staging, target, sent):
+                had = self.count(target)
                 self.update(self.swap_text(staging, target, sent), idempotent=False)
         except StoreError as exc:
             if self._swapped(target, staging, sent):
                 log.warning("%s, but the store did make the swap", exc)
             elif exc.status is not None:
-                # an update the store answered with an error is not applied (SPARQL 1.1 Update, 2.2)
-                raise StoreError(f"{exc}; {self._abandon(target, staging)}") from None
+                # SPARQL 1.1 Update (2.2) says a failed request changes nothing; Virtuoso keeps the
+                # operations before the one that failed (the swap's DELETE): say what it did
+                raise StoreError(f"{exc}; {self._abandon(target, staging, had=had)}") from None
             else:
                 # no answer (timeout, lost connection): the store may still be swapping; touch nothing
                 self.left.append(staging)
@@ -478,9 +481,24 @@ class StoreLoader:
         except StoreError:
             return False
 
-    def _abandon(self, target: str, staging: str, unchanged: bool = True) -> str:
-        """Drop the staging graph; a sentence saying what state the store is in."""
+    def _abandon(self, target: str, staging: str, unchanged: bool = True, had: int | None = None) -> str:
+        """Drop the staging graph; a sentence saying what state the store is in.
+
+        ``had``: the target's triples before a swap the store refused; counted again,
+        a different number means the store applied part of the swap after all.
+        """
         before = f"the previous data of <{target}> is unchanged" if unchanged else "check it"
+        if unchanged and had is not None:
+            try:
+                now = self.count(target)
+            except StoreError:
+                now = None
+            if now != had:
+                shown = "an unknown number of" if now is None else now
+                before = (
+                    f"yet <{target}> was changed: it holds {shown} triples, {had} before (the store "
+                    "kept part of the refused swap); load it again to replace it"
+                )
         try:
             self.drop(staging)
         except StoreError as exc:
