@@ -384,9 +384,12 @@ class StoreLoader:
             raise ValueError("skolemize blank nodes before loading: re-sent blank nodes duplicate data")
         return self.replace_graph_lines(target, ntriples_lines(triples))
 
-    def replace_graph_lines(self, target: str, lines: list[bytes], compared: bool = False) -> GraphResult:
+    def replace_graph_lines(
+        self, target: str, lines: list[bytes], compared: bool = False, absent: bool = False
+    ) -> GraphResult:
         """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes);
-        ``compared``: the caller already found that the store does not hold exactly these."""
+        ``compared``: the caller already found that the store does not hold exactly these; ``absent``:
+        it found that the store holds nothing in ``target`` (no need to ask again)."""
         sent = len(lines)
         if self.direct and not compared and 0 < sent <= self.chunk_size:
             held = self.read_graph(target)
@@ -408,7 +411,7 @@ class StoreLoader:
             raise StoreError(f"{_read_only_hint(exc)}; {self._abandon(target, staging)}") from None
         had: int | None = None  # triples in the target before the swap
         try:
-            if not self.copy_new(staging, target, sent):
+            if not self.copy_new(staging, target, sent, absent):
                 had = self.count(target)
                 self.update(self.swap_text(staging, target, sent), idempotent=False)
         except StoreError as exc:
@@ -440,7 +443,7 @@ class StoreLoader:
             log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
         return result
 
-    def copy_new(self, staging: str, target: str, sent: int) -> bool:
+    def copy_new(self, staging: str, target: str, sent: int, absent: bool = False) -> bool:
         """A target the store lacks, copied from its staging graph by ``copy_query`` in one request.
 
         True when copied; False when the swap must do it: no ``copy_query``, a target
@@ -452,7 +455,7 @@ class StoreLoader:
         empty) is dropped again before the error is raised.
         """
         query = self.copy_query(staging, target, sent) if self.copy_query else None
-        if query is None or self.holds(target):
+        if query is None or (not absent and self.holds(target)):
             return False
         try:
             self.query_post(query)
@@ -563,6 +566,8 @@ class StoreLoader:
             if result.verified:  # the store holds exactly these: nothing to write
                 self.progress(result.sent, self._total or result.sent)
                 return result
+            absent = not result.in_store
+            return self.replace_graph_lines(target, canonical_lines(body), compared=True, absent=absent)
         return self.replace_graph_lines(target, canonical_lines(body), compared=True)
 
     def _load(
@@ -610,9 +615,9 @@ class StoreLoader:
                 left = "; staging graphs left in the store: " + ", ".join(f"<{g}>" for g in self.left)
             message = f"loading <{graph}> failed: {exc}{others}{before}{left}"
             raise LoadError(message, report.graphs, self.left)
-        counts = self.counts([r.graph for r in report.graphs]) if self.bulk else {}
+        counts = self.counts([r.graph for r in report.graphs])
         for result in report.graphs:
-            in_store = counts.get(result.graph) if self.bulk else self.count(result.graph)
+            in_store = counts.get(result.graph)
             if in_store != result.in_store:  # changed under us since it was checked
                 result.in_store = in_store
         return report
