@@ -800,6 +800,7 @@ def load(
             direct=profile.direct,
             insert_all=profile.insert_all,
             full_check=check == "full",
+            copy_query=profile.copy_query,
         )
         report = loader.load_bodies(bodies, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:

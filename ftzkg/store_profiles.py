@@ -12,7 +12,10 @@ A store's type is detected from the ``Server`` header of its answer when not giv
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from .http_client import ConfigurationError, HttpClient, StoreError, check_url
 from .store_loading import Endpoints
@@ -32,6 +35,7 @@ class StoreProfile:
     checkpoint: bool  # ask the store for a checkpoint once the graphs are swapped in
     direct: bool  # a graph the store lacks goes straight in when it fits one request (Oxigraph)
     insert_all: bool  # the swap inserts every staged triple (Virtuoso)
+    copy_query: Callable[[str, str, int], str | None] | None  # copies a staging graph to a new graph
     promise: str  # what a replacement guarantees on this store, as printed by ``ftzkg load``
 
     def endpoints(
@@ -74,12 +78,39 @@ OXIGRAPH = StoreProfile(
     checkpoint=False,
     direct=True,
     insert_all=False,
+    copy_query=None,
     promise=(
         "atomic and durable: a new graph of up to 1,000,000 triples is written by one bulk load "
         "(one ingestion), any other by one update, one transaction; while a graph the store already "
         "held is replaced, its staging graph is visible in the union default graph"
     ),
 )
+
+
+def virtuoso_copy_query(staging: str, target: str, sent: int) -> str | None:
+    """SPARQL running one SQL statement that copies ``staging`` into ``target`` (Virtuoso, as the DBA).
+
+    ``INSERT INTO DB.DBA.RDF_QUAD ... SELECT`` of the staging graph's rows with the
+    target's graph ID: one statement, one transaction, about ten times faster than
+    the SPARQL swap (which Virtuoso runs row by row). For a target the store does not
+    hold (there is nothing to delete); it copies nothing unless the staging graph
+    holds the ``sent`` triples. None for a non-ASCII IRI: how Virtuoso would encode it
+    between SPARQL and SQL is not tested, and a wrong graph ID would write elsewhere.
+    """
+    if not (staging.isascii() and target.isascii()):
+        return None
+
+    def sql_iri(iri: str) -> str:  # an IRI has no backslash or control character (Oxigraph checks)
+        return "iri_to_id('" + str(ox.NamedNode(iri).value).replace("'", "''") + "')"
+
+    st = sql_iri(staging)
+    sql = (
+        f"INSERT INTO DB.DBA.RDF_QUAD (G, S, P, O) SELECT {sql_iri(target)}, S, P, O FROM DB.DBA.RDF_QUAD "
+        f"WHERE G = {st} AND (SELECT COUNT(*) FROM DB.DBA.RDF_QUAD WHERE G = {st}) = {int(sent)}"
+    )
+    literal = sql.replace("\\", "\\\\").replace("'", "\\'")
+    return f"SELECT (bif:exec('{literal}') AS ?done) WHERE {{ }}"
+
 
 VIRTUOSO = StoreProfile(
     name="virtuoso",
@@ -90,9 +121,12 @@ VIRTUOSO = StoreProfile(
     checkpoint=True,
     direct=False,
     insert_all=True,
+    copy_query=virtuoso_copy_query,
     promise=(
-        "atomic and durable: each graph is swapped in by one update, then a checkpoint; staging "
-        "graphs are visible in the default graph while they load"
+        "atomic after a crash, and durable: a graph the store lacks is copied from its staging graph "
+        "by one SQL statement (as the DBA), any other swapped in by one update, then a checkpoint; "
+        "a reader may count part of a graph while Virtuoso commits it; staging graphs are visible "
+        "in the default graph while they load"
     ),
 )
 
@@ -105,6 +139,7 @@ GENERIC = StoreProfile(
     checkpoint=False,
     direct=False,
     insert_all=False,
+    copy_query=None,
     promise=(
         "atomic if the store runs one update request as one transaction (SPARQL 1.1 says it should); "
         "durability after a crash is the store's own, untested by ftzkg; staging graphs are visible "

@@ -49,12 +49,21 @@ def is_chunk(seen: Seen) -> bool:
 
 
 def is_swap(seen: Seen) -> bool:
-    """The update that swaps a staging graph into its target."""
-    return seen.method == "POST" and "FILTER NOT EXISTS" in seen.text and "DELETE" in seen.text
+    """The request that swaps a staging graph into its target: the update, or Virtuoso's copy."""
+    return seen.method == "POST" and (
+        ("FILTER NOT EXISTS" in seen.text and "DELETE" in seen.text) or is_copy(seen)
+    )
+
+
+def is_copy(seen: Seen) -> bool:
+    """Virtuoso's copy of a staging graph into a graph it lacks (SQL run by a SPARQL query)."""
+    return seen.method == "POST" and "bif:exec" in seen.text and "INSERT INTO DB.DBA.RDF_QUAD" in seen.text
 
 
 def is_count(seen: Seen) -> bool:
-    """A ``COUNT`` query."""
+    """A ``COUNT`` query (not the copy, whose SQL counts the staging graph)."""
+    if is_copy(seen):
+        return False
     return "COUNT(" in seen.text or "COUNT%28" in seen.query or "COUNT(" in urllib.parse.unquote(seen.query)
 
 

@@ -115,6 +115,7 @@ def loader(
         checkpoint=profile.checkpoint,
         direct=profile.direct,
         insert_all=options.pop("insert_all", profile.insert_all),
+        copy_query=options.pop("copy_query", profile.copy_query),
         **options,
     )
 

@@ -8,6 +8,7 @@ rewrite, a source typed ``ftz:Source`` itself. On a new database (this module's 
 sources then counted the rewrite's facts for its original every time, and ai-assisted-facts lost
 34 of its 35 rows every time for the dba, whose default graph holds Virtuoso's own graphs too; for
 anonymous readers it lost one row in some runs, on a server the load-fault tests had used before.
+Every other catalogue query is compared on this graph too; ``NOT_YET_ALIKE`` says which still differ.
 """
 
 from __future__ import annotations
@@ -186,3 +187,46 @@ def test_virtuoso_7_misses_the_zero_length_step_of_a_class_path_inside_filter_no
         assert answers[name] - {rewrite} == right, name
     assert rewrite in answers["a/rdfs:subClassOf*"]
     assert rewrite not in answers["direct"]
+
+
+#: Queries Virtuoso 7 still answers differently on this graph, and how; the other catalogue queries
+#: answer the same here, byte for byte. The README says so.
+NOT_YET_ALIKE = {
+    # rows lost for some of the regions compared (the plan Virtuoso picks for ftz:withinRegion*
+    # changes with the data), never a wrong row
+    "firms-reaching-region": "rows lost",
+    # a value resting on the rewrite and its original lists both, in another order
+    "zone-indicators": "sources in another order",
+}
+
+
+def csv_rows(backend, query, params: dict[str, str]) -> list[list[str]]:
+    out = io.BytesIO()
+    write(execute(backend, query.text, query=query, params=params), out, "csv")
+    return list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"))))
+
+
+def test_every_other_catalogue_query_answers_the_same_on_virtuoso(virtuoso, graph):
+    from test_queries_portable import OTHER_VALUES
+
+    from ftzkg.endpoint import EndpointBackend
+
+    cases = [(name, {}) for name in QUERIES] + [(n, dict([p.split("=", 1)])) for n, p in OTHER_VALUES]
+    differed = set()
+    for name, params in cases:
+        query = QUERIES[name]
+        right = csv_rows(EmbeddedBackend(graph.store), query, params)
+        got = csv_rows(EndpointBackend(virtuoso.query_url), query, params)
+        if got != right:
+            differed.add(name)
+        if NOT_YET_ALIKE.get(name) == "rows lost":
+            assert got[0] == right[0] and {tuple(r) for r in got} <= {tuple(r) for r in right}, name
+        elif NOT_YET_ALIKE.get(name) == "sources in another order":
+            column = right[0].index("source")
+            for rows in (got, right):
+                for row in rows[1:]:
+                    row[column] = " ".join(sorted(row[column].split()))
+            assert got == right, (name, params)
+        else:
+            assert got == right, (name, params)
+    assert differed == set(NOT_YET_ALIKE)  # each still differs here: else drop it, and from the README

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import Result
 from fault_proxy import Fault, FaultProxy, is_chunk, is_swap
@@ -17,6 +18,7 @@ from load_fixtures import ARTICLE, assert_unchanged, load_release
 from store_queries import graph_counts, graph_lines, loader, staging_graphs, write_nquads
 
 from ftzkg import KnowledgeGraph
+from ftzkg.http_client import StoreError
 
 
 @pytest.fixture
@@ -50,6 +52,36 @@ def test_a_server_error_during_the_swap_leaves_the_previous_graph(store, previou
     assert "HTTP 500 Internal Server Error: disk full" in result.output
     assert "is unchanged" in result.output
     assert_unchanged(store, previous)
+
+
+def test_a_swap_virtuoso_refuses_halfway_is_reported_as_a_change_not_as_unchanged(virtuoso_clean, kg):
+    """Virtuoso keeps the operations of a failed update that came before the failure (SPARQL 1.1
+    Update says none should be kept): here the swap's DELETE, then an operation that fails."""
+    store = virtuoso_clean
+    quads = kg.quads([ARTICLE])
+    assert loader(store).load_dataset(quads).verified
+    before = graph_lines(store, ARTICLE)
+    writer = loader(store, retries=0)
+    swap_text = writer.swap_text
+
+    def failing_halfway(staging: str, target: str, sent: int) -> str:
+        delete, insert = swap_text(staging, target, sent).split(" ;\n", 1)
+        fail = "INSERT { GRAPH <urn:x> { <urn:a> <urn:b> ?x } } WHERE { BIND (bif:signal('2', 'x') AS ?x) }"
+        return f"{delete} ;\n{fail} ;\n{insert}"
+
+    writer.swap_text = failing_halfway  # type: ignore[method-assign]
+    graph, said = ox.NamedNode(ARTICLE), ox.NamedNode("http://example.org/said")
+    added = [ox.Quad(graph, said, ox.Literal(f"new {i}"), graph) for i in range(5)]
+    with pytest.raises(StoreError) as failure:
+        writer.load_dataset(quads[: len(quads) - 31] + added)
+    held = graph_lines(store, ARTICLE)
+    assert held < before  # the DELETE was kept, the INSERT not made
+    message = str(failure.value)
+    assert "is unchanged" not in message
+    assert f"yet <{ARTICLE}> was changed: it holds {len(held)} triples, {len(before)} before" in message
+    assert not staging_graphs(store)
+    assert loader(store).load_dataset(quads).verified  # loading again replaces it
+    assert graph_lines(store, ARTICLE) == before
 
 
 def test_a_server_error_on_a_chunk_is_not_retried(store, previous, new_version):
