@@ -272,13 +272,21 @@ class StoreLoader:
                 out[graph] = int(value)
         return out
 
-    def matching(self, target: str, staging: str) -> int:
-        """Triples of ``target`` that ``staging`` holds too, counted by the store (one join)."""
+    def held_and_matching(self, target: str, staging: str) -> tuple[int, int]:
+        """Triples of ``target``, and how many of them ``staging`` holds too: one query, two counts."""
+        t, st = _iri(target), _iri(staging)
         query = (
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(target)} {{ ?s ?p ?o }} "
-            f"GRAPH {_iri(staging)} {{ ?s ?p ?o }} }}"
+            f"SELECT ?n ?m WHERE {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {t} {{ ?s ?p ?o }} }} }} "
+            f"{{ SELECT (COUNT(*) AS ?m) WHERE {{ GRAPH {t} {{ ?s ?p ?o }} GRAPH {st} {{ ?s ?p ?o }} }} }} }}"
         )
-        return self.select_integer(query, f"the number of triples <{target}> and its staging graph share")
+        rows = self.select(query)
+        values = [rows[0].get(k, "") if rows else "" for k in ("n", "m")]
+        if not all(v.strip().isdigit() for v in values):
+            shown = printable(", ".join(values)[:60])
+            raise StoreError(
+                f"GET {display(self.endpoints.query_url)}: <{target}>'s counts are not counts: {shown!r}"
+            )
+        return int(values[0]), int(values[1])
 
     def update(self, text: str, idempotent: bool) -> None:
         """Run a SPARQL update (form-encoded POST, which every store accepts)."""
@@ -428,7 +436,7 @@ class StoreLoader:
                 self.left.append(staging)
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
         try:
-            result = GraphResult(target, sent, self.count(target), self.matching(target, staging))
+            result = GraphResult(target, sent, *self.held_and_matching(target, staging))
         except StoreError as exc:
             self.left.append(staging)
             raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
@@ -482,7 +490,8 @@ class StoreLoader:
     def _swapped(self, target: str, staging: str, sent: int) -> bool:
         """After a failed swap: does the target hold exactly the staging graph's triples?"""
         try:
-            return self.count(target) == sent == self.matching(target, staging)
+            held, matching = self.held_and_matching(target, staging)
+            return held == sent == matching
         except StoreError:
             return False
 
