@@ -155,6 +155,7 @@ class StoreLoader:
         checkpoint: bool = False,
         direct: bool = False,
         insert_all: bool = False,
+        full_check: bool = False,
         copy_query: Callable[[str, str, int], str | None] | None = None,
     ):
         if chunk_size < 1:
@@ -169,6 +170,7 @@ class StoreLoader:
         self.checkpoint_after_swap = checkpoint
         self.direct = direct  # a new graph that fits one request goes straight in (see load_new_graph)
         self.insert_all = insert_all  # the swap inserts every staged triple (Virtuoso; see swap_text)
+        self.full_check = full_check  # a bulk-loaded graph is read back whole (see BulkLoad.check)
         # a graph the store lacks is copied from its staging graph by this query (Virtuoso; see copy_new)
         self.copy_query = copy_query
         self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
@@ -565,7 +567,7 @@ class StoreLoader:
         self.check()
         sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
         self._total = sum(sizes.values())
-        done, failures = BulkLoad(self).new_graphs(bodies, sizes, wanted)
+        done, failures = BulkLoad(self, self.full_check).new_graphs(bodies, sizes, wanted)
         return self._load(wanted, lambda graph: self.replace_graph_body(graph, bodies[graph]), done, failures)
 
     def replace_graph_body(self, target: str, body: bytes) -> GraphResult:
