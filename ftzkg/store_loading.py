@@ -458,8 +458,7 @@ class StoreLoader:
 
         True when copied; False when the swap must do it: no ``copy_query``, a target
         the store holds, a query it cannot write (a non-ASCII IRI), or a store that
-        refuses the query (on Virtuoso, a user without the DBA's rights; it is not
-        asked again). On Virtuoso one SQL ``INSERT ... SELECT`` copies the staging graph
+        refuses the query (it is not asked again). On Virtuoso one SQL ``INSERT ... SELECT`` copies the staging graph
         about ten times faster than the SPARQL swap, in one transaction. When the store
         answers it with an error but wrote part of the graph, the target (which was
         empty) is dropped again before the error is raised.
