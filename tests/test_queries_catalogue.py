@@ -210,6 +210,95 @@ def test_firms_reaching_a_region_follow_region_containment(kg, region, firms):
     assert {r["firm"].rsplit("/", 1)[1] for r in found} == firms
 
 
+#: The most ftz:withinRegion steps firms-reaching-region follows: the longest chain of its branches.
+REGION_STEPS = max(
+    b.count("ftz:withinRegion")
+    for b in next(q for q in QUERIES if q.name == "firms-reaching-region").text.split("UNION")
+)
+
+
+def longest_region_chain(kg) -> int:
+    """The most ftz:withinRegion steps from a market to an enclosing region in the graph."""
+    prefix = "PREFIX ftz: <https://w3id.org/ftzkg/ontology#> "
+    assert not kg.store.query(prefix + "ASK { ?r ftz:withinRegion+ ?r }", use_default_graph_as_union=True)
+    steps = 0
+    while True:
+        path = "/".join(["ftz:withinRegion"] * (steps + 1))
+        if not kg.store.query(prefix + f"ASK {{ ?a {path} ?b }}", use_default_graph_as_union=True):
+            return steps
+        steps += 1
+
+
+def test_firms_reaching_region_follows_the_region_hierarchy_to_its_full_depth(kg):
+    """firms-reaching-region follows a fixed number of ftz:withinRegion steps (Virtuoso 7 loses rows
+    on ftz:withinRegion*): region data deeper than that would lose rows, so it turns this red."""
+    assert REGION_STEPS == 4  # a country, its intermediate region, sub-region and region, the World
+    assert longest_region_chain(kg) <= REGION_STEPS
+
+
+def test_the_region_depth_check_sees_a_deeper_hierarchy(tmp_path):
+    deeper = tmp_path / "deeper.trig"
+    deeper.write_text(
+        """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix region: <https://w3id.org/ftzkg/id/region/> .
+region:example-district { region:example-district a ftz:Region ; ftz:withinRegion region:example-province .
+  region:example-province a ftz:Region ; ftz:withinRegion region:005 . }
+""",
+        encoding="utf-8",
+    )
+    extended = KnowledgeGraph.load([*project.all_files(), project.SourceFile(deeper, None)])
+    # the district, the province, South America (005), Latin America (419), the Americas, the World
+    assert longest_region_chain(extended) == 5 > REGION_STEPS
+
+
+def test_firms_reaching_region_answers_as_the_transitive_path_does_for_every_region(tmp_path):
+    """For every region and every market, the same rows as ftz:withinRegion* gives on the embedded
+    store, with a trade link to a market four steps below the World (Brazil)."""
+    link = tmp_path / "link.trig"
+    link.write_text(
+        """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix source: <https://w3id.org/ftzkg/id/source/> .
+@prefix link: <https://w3id.org/ftzkg/id/link/> .
+@prefix firm: <https://w3id.org/ftzkg/id/firm/> .
+@prefix country: <https://w3id.org/ftzkg/id/country/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+source:example-far { link:example-kangyi-br a ftz:TradeLink ;
+  ftz:exporter firm:kashgar-kangyi-intelligent-technology ; ftz:destinationMarket country:BR ;
+  ftz:status ftz:Planned ; prov:wasDerivedFrom source:example-far . }
+""",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load([*project.all_files(), project.SourceFile(link, None)])
+    query = next(q for q in QUERIES if q.name == "firms-reaching-region")
+    where = query.text.index("WHERE {")
+    transitive = dataclasses.replace(
+        query,
+        text=query.text[: where + 7]
+        + """
+  ?link a ftz:TradeLink ; ftz:exporter ?firm ; ftz:destinationMarket ?market ; ftz:status ?status .
+  ?market ftz:withinRegion* ?region .
+  OPTIONAL { ?link ftz:evidence ?evidence }
+  BIND(IF(?market = ?region, "directly", "through a market inside it") AS ?reach)
+}
+ORDER BY STR(?firm) STR(?market) STR(?link)
+""",
+    )
+    prefix = "PREFIX ftz: <https://w3id.org/ftzkg/ontology#> "
+    places = [
+        str(r["p"].value)
+        for r in kg.store.query(
+            prefix + "SELECT DISTINCT ?p WHERE { { ?p a ftz:Region } UNION { ?l ftz:destinationMarket ?p } }",
+            use_default_graph_as_union=True,
+        )
+    ]
+    assert len(places) > 31
+    for place in places:
+        answer = run_csv(kg, query, {"region": f"<{place}>"})
+        assert answer == run_csv(kg, transitive, {"region": f"<{place}>"}), place
+    world = records(kg, "firms-reaching-region", {"region": "region:001"})
+    assert any(r["market"].endswith("/country/BR") for r in world)
+
+
 def test_zone_indicators_depend_on_the_year(kg):
     # the article's 2025 figures and its counts since the launch; other sources may add more
     measures_2025 = {r["measure"].removeprefix(FTZ) for r in records(kg, "zone-indicators")}
