@@ -23,7 +23,7 @@ from store_queries import loader, select
 
 from ftzkg import KnowledgeGraph, project
 from ftzkg.catalogue import catalogue
-from ftzkg.querying import EmbeddedBackend, execute
+from ftzkg.querying import EmbeddedBackend, execute, prepare
 from ftzkg.results import write
 
 EVIDENCE = """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
@@ -58,12 +58,21 @@ source:example-independent {
     ftz:destinationMarket country:KG ; ftz:status ftz:Reported ;
     prov:wasDerivedFrom source:example-independent ;
     ftz:quote "EXAMPLE orders from Kyrgyzstan." .
+  obs:example-independent-registered a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinesses ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:2025 ; ftz:numericValue 5200.0 ;
+    ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:sourcePhrase "5,200" ;
+    prov:wasDerivedFrom source:example-independent ; ftz:quote "EXAMPLE 5,200." .
+  obs:example-registered-difference a ftz:Observation ; ftz:hasMeasure ftz:RegisteredBusinessGrowth ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:2025 ; ftz:numericValue 27.0 ;
+    ftz:qualifier ftz:Exact ; ftz:unit unit:NUM ; ftz:isDerived true ;
+    ftz:derivation "EXAMPLE 5,200 - 5,173: a value resting on two sources" ;
+    prov:wasDerivedFrom obs:example-independent-registered , obs:example-original-registered .
 }
 """
 
 QUERIES = {q.name: q for q in catalogue()}
 QUERY = QUERIES["ai-assisted-corroboration"]
-ACROSS_STORES = ["ai-assisted-corroboration", "ai-assisted-facts", "sources"]
+ACROSS_STORES = ["ai-assisted-corroboration", "ai-assisted-facts", "sources", "firms-reaching-region"]
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +101,21 @@ def test_a_rewrite_naming_its_original_keeps_its_facts(graph):
     facts = embedded_answer(graph, QUERIES["ai-assisted-facts"])
     assert len(facts) == len(embedded_answer(graph, QUERY))  # every assessed fact, none lost
     counts = {r[0].rsplit("/", 1)[1]: int(r[3]) for r in embedded_answer(graph, QUERIES["sources"])}
-    assert counts["example-original"] == 2  # its own two figures, not the article's facts as well
+    # its own two figures and the value derived from one of them, not the article's facts as well
+    assert counts["example-original"] == 3
+
+
+def test_zone_indicators_list_a_values_first_sources_not_a_rewrites_original(graph):
+    """A value of the article rests on the article, not on the original it rewrites (which
+    contradicts its count of new enterprises); a value computed from two sources' values lists both."""
+    column = list(QUERIES["zone-indicators"].returns).index("source")
+    sources = {
+        r[-1].rsplit("/", 1)[1]: [s.rsplit("/", 1)[1] for s in r[column].split()]
+        for r in embedded_answer(graph, QUERIES["zone-indicators"])
+    }
+    assert sources["kashgar-area-new-enterprises-since-launch"] == ["kashgar-ftz-2025-article"]
+    assert sources["example-original-new"] == ["example-original"]
+    assert sorted(sources["example-registered-difference"]) == ["example-independent", "example-original"]
 
 
 def test_the_embedded_answer_shows_both_bases_and_both_agreements(embedded):
@@ -120,7 +143,7 @@ def answer(target, query, as_dba: bool = False) -> set[tuple[str, ...]]:
             BOOLEANS.get(row.get(c, ""), row.get(c, "")) if c in BOOLEAN_COLUMNS else row.get(c, "")
             for c in query.returns
         )
-        for row in select(target, query.text, as_dba=as_dba)
+        for row in select(target, prepare(query.text, query=query).text, as_dba=as_dba)
     }
 
 
@@ -189,13 +212,31 @@ def test_virtuoso_7_misses_the_zero_length_step_of_a_class_path_inside_filter_no
     assert rewrite not in answers["direct"]
 
 
+def test_virtuoso_7_loses_country_markets_on_a_transitive_region_path_joined_with_the_links(virtuoso, graph):
+    """Why firms-reaching-region follows ftz:withinRegion a fixed number of steps: joined with the
+    trade links, Virtuoso 7 finds no market in Southern Asia on ``ftz:withinRegion+`` although
+    Pakistan, a market, lies directly in it; with the step spelt out it finds it."""
+    prefixes = (
+        "PREFIX ftz: <https://w3id.org/ftzkg/ontology#> PREFIX region: <https://w3id.org/ftzkg/id/region/> "
+    )
+    pakistan = "https://w3id.org/ftzkg/id/country/PK"
+    paths = {"transitive": "ftz:withinRegion+", "one step": "ftz:withinRegion"}
+    answers = {}
+    for name, path in paths.items():
+        text = prefixes + (
+            f"SELECT ?m WHERE {{ ?l a ftz:TradeLink ; ftz:destinationMarket ?m . ?m {path} region:034 }}"
+        )
+        right = {r["m"].value for r in graph.store.query(text, use_default_graph_as_union=True)}
+        assert right == {pakistan}  # the embedded store, either way
+        answers[name] = {r["m"] for r in select(virtuoso, text)}
+    assert answers == {"transitive": set(), "one step": {pakistan}}
+
+
 #: Queries Virtuoso 7 still answers differently on this graph, and how; the other catalogue queries
 #: answer the same here, byte for byte. The README says so.
 NOT_YET_ALIKE = {
-    # rows lost for some of the regions compared (the plan Virtuoso picks for ftz:withinRegion*
-    # changes with the data), never a wrong row
-    "firms-reaching-region": "rows lost",
-    # a value resting on the rewrite and its original lists both, in another order
+    # a value computed from two sources' values lists them in another order (GROUP_CONCAT follows
+    # each engine's own order; the ordered subqueries tried lost rows or never answered)
     "zone-indicators": "sources in another order",
 }
 
@@ -219,9 +260,7 @@ def test_every_other_catalogue_query_answers_the_same_on_virtuoso(virtuoso, grap
         got = csv_rows(EndpointBackend(virtuoso.query_url), query, params)
         if got != right:
             differed.add(name)
-        if NOT_YET_ALIKE.get(name) == "rows lost":
-            assert got[0] == right[0] and {tuple(r) for r in got} <= {tuple(r) for r in right}, name
-        elif NOT_YET_ALIKE.get(name) == "sources in another order":
+        if NOT_YET_ALIKE.get(name) == "sources in another order":
             column = right[0].index("source")
             for rows in (got, right):
                 for row in rows[1:]:
@@ -230,3 +269,13 @@ def test_every_other_catalogue_query_answers_the_same_on_virtuoso(virtuoso, grap
         else:
             assert got == right, (name, params)
     assert differed == set(NOT_YET_ALIKE)  # each still differs here: else drop it, and from the README
+
+
+def test_the_readme_says_which_queries_still_differ_on_virtuoso():
+    from test_queries_portable import README
+
+    paragraph = next(p for p in README.split("\n\n") if p.startswith("No update right is granted"))
+    still = paragraph.split("still answer", 1)[1]
+    counted = {1: "one query", 2: "two queries", 3: "three queries"}[len(NOT_YET_ALIKE)]
+    assert paragraph.split("still answer", 1)[0].endswith(f"On that graph {counted} ")
+    assert {q for q in QUERIES if f"`{q}`" in still} == set(NOT_YET_ALIKE)
