@@ -66,12 +66,14 @@ def graph_bodies(path: Path) -> dict[str, bytes]:
         groups.clear()  # the careful parser names the file, line and problem
         for quad in parse_file(path):
             groups[quad.graph_name].append(quad)
-    if any(not isinstance(graph, ox.NamedNode) for graph in groups):
-        raise ConfigurationError("the data has triples outside named graphs; ftzkg loads named graphs only")
     out: dict[str, bytes] = {}
     with_blank_nodes: list[ox.Quad] = []
     for graph, quads in groups.items():
-        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        if not isinstance(graph, ox.NamedNode):
+            raise ConfigurationError(
+                "the data has triples outside named graphs; ftzkg loads named graphs only"
+            )
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         if body.startswith(b"_:") or b" _:" in body:  # maybe a blank node (or " _:" inside a literal)
             with_blank_nodes += quads
             continue
