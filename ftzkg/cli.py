@@ -800,7 +800,8 @@ def load(
             direct=profile.direct,
             insert_all=profile.insert_all,
             full_check=check == "full",
-            copy_query=profile.copy_query,
+            # the SQL copy writes DB.DBA.RDF_QUAD past Virtuoso's graph-level security: only as its DBA
+            copy_query=profile.copy_query if credentials and credentials.user == "dba" else None,
         )
         report = loader.load_bodies(bodies, graphs or None)
     except (ConfigurationError, RdfInputError) as exc:

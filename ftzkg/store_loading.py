@@ -458,11 +458,10 @@ class StoreLoader:
 
         True when copied; False when the swap must do it: no ``copy_query``, a target
         the store holds, a query it cannot write (a non-ASCII IRI), or a store that
-        refuses the query (on Virtuoso, a user without the DBA's rights; it is not
-        asked again). On Virtuoso one SQL ``INSERT ... SELECT`` copies the staging graph
-        about ten times faster than the SPARQL swap, in one transaction. When the store
-        answers it with an error but wrote part of the graph, the target (which was
-        empty) is dropped again before the error is raised.
+        refuses the query (it is not asked again). On Virtuoso one SQL ``INSERT ... SELECT``
+        copies the staging graph about ten times faster than the SPARQL swap, in one
+        transaction. When the store answers it with an error but wrote part of the graph,
+        the target (which was empty) is dropped again before the error is raised.
         """
         query = self.copy_query(staging, target, sent) if self.copy_query else None
         if query is None or (not absent and self.holds(target)):
