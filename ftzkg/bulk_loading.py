@@ -19,7 +19,11 @@ from a release by :func:`graph_bodies` without building a store, or from a store
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
+import threading
+import urllib.parse
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .http_client import ConfigurationError, StoreError
+from .http_client import ConfigurationError, StoreError, display
 from .input_limits import LimitExceeded, read_regular_file
 from .parsing import format_for, parse_file
 
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
     from .store_loading import GraphResult, StoreLoader
 
 log = logging.getLogger(__name__)
+
+_random = secrets.SystemRandom()  # a sample the store cannot foresee
 
 
 def graph_bodies(path: Path) -> dict[str, bytes]:
@@ -100,6 +106,20 @@ def canonical_lines(body: bytes) -> list[bytes]:
     return [line + b"\n" for line in dump.split(b"\n") if line]
 
 
+def sample_lines(body: bytes, k: int) -> set[bytes]:
+    """About ``k`` distinct lines of an N-Triples body chosen at random (each with its " ."), all of
+    a body of at most ``k`` lines; lines with a quoted triple (``<<``) are left out."""
+    if body.count(b"\n") <= k:
+        lines = {line for line in body.split(b"\n") if line}
+    else:
+        lines = set()
+        for _ in range(k):
+            at = _random.randrange(len(body))
+            start = body.rfind(b"\n", 0, at) + 1
+            lines.add(body[start : body.find(b"\n", at)])
+    return {line for line in lines if b"<<" not in line}
+
+
 def compare(loader: StoreLoader, graph: str, body: bytes) -> GraphResult:
     """Read ``graph`` back from the store and compare it with ``body``, line by line.
 
@@ -123,13 +143,20 @@ def compare(loader: StoreLoader, graph: str, body: bytes) -> GraphResult:
 class BulkLoad:
     """Graphs the store does not hold yet, straight into it by the bulk loader, then checked."""
 
-    #: How many requests the new graphs are spread over at most (one is read back while one is written).
-    batches = 2
+    #: How many requests the new graphs are spread over when every graph is read back whole (each is
+    #: read back while the next is written; more would cost the store more merging than they save).
+    #: Checked by sample, they go in as few requests as ``chunk_size`` allows.
+    batches = 4
     #: The smallest request worth its own ingestion (each one costs the store a flush and a merge).
-    min_batch = 100_000
+    min_batch = 20_000
+    #: Triples of a request checked by sample (reading every triple back costs the store about as
+    #: much as writing it), and at least this many of each graph.
+    sample = 2_000
+    min_sample = 16
 
-    def __init__(self, loader: StoreLoader):
+    def __init__(self, loader: StoreLoader, full: bool = False):
         self.loader = loader
+        self.full = full  # read every graph back and compare it, rather than counts and a sample
 
     def new_graphs(
         self, bodies: dict[str, bytes], sizes: dict[str, int], wanted: list[str]
@@ -145,39 +172,108 @@ class BulkLoad:
         new = [g for g in candidates if g not in held]
         done: dict[str, GraphResult] = {}
         failures: list[tuple[str, StoreError]] = []
-        checks: list[tuple[str, Future[GraphResult]]] = []
+        checks: list[tuple[list[str], Future[list[GraphResult]]]] = []
+        # one request is checked at a time while requests are written (the store writes one on one
+        # core and answers the checks on the other), two once the last is written
+        slots = threading.BoundedSemaphore(2)
+
+        def check(batch: list[str]) -> list[GraphResult]:
+            with slots:
+                return self.check(batch, bodies, sizes)
+
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ftzkg-check") as checker:
-            for batch in self._batches(new, sizes):
-                posted, failed = self._post(batch, bodies)
-                if posted:
-                    loader.progress(sum(sizes[g] for g in posted), loader._total)
-                failures += failed
-                if failed:
-                    break
-                checks += [(g, checker.submit(compare, loader, g, bodies[g])) for g in posted]
-            for graph, check in checks:
+            with slots:
+                for batch in self._batches(new, sizes):
+                    posted, failed = self._post(batch, bodies)
+                    if posted:
+                        loader.progress(sum(sizes[g] for g in posted), loader._total)
+                        checks.append((posted, checker.submit(check, posted)))
+                    failures += failed
+                    if failed:
+                        break
+            for batch, future in checks:
                 try:
-                    result = check.result()
+                    results = future.result()
                 except StoreError as exc:
-                    loader.left.append(graph)
-                    failures.append((graph, StoreError(f"{exc}; could not check <{graph}>: check it")))
+                    loader.left.extend(batch)
+                    failures += [(g, StoreError(f"{exc}; could not check <{g}>: check it")) for g in batch]
                     continue
-                if result.verified:
-                    done[graph] = result
-                else:
-                    failures.append((graph, self._reject(result)))
+                for result in results:
+                    if result.verified:
+                        done[result.graph] = result
+                    else:
+                        failures.append((result.graph, self._reject(result)))
         return done, failures
 
+    def check(self, batch: list[str], bodies: dict[str, bytes], sizes: dict[str, int]) -> list[GraphResult]:
+        """What the store holds of ``batch``'s graphs after their request.
+
+        With ``full``, every graph is read back and compared. Otherwise each graph must hold
+        as many triples as lines were sent (one ``COUNT`` per graph, in one query), and
+        randomly chosen lines of every graph (``sample`` in all, at least ``min_sample`` a
+        graph, all of a smaller one) must all be there (one ``ASK``); a graph that fails
+        either, or whose lines cannot be asked about, is read back and compared in full,
+        which says exactly what it holds (and accepts a value written in two forms, which
+        the store holds once).
+        """
+        from .store_loading import GraphResult
+
+        loader = self.loader
+        if self.full:
+            return [compare(loader, g, bodies[g]) for g in batch]
+        counts = loader.counts(batch)
+        suspect = {g for g in batch if counts[g] != sizes[g]}
+        share = self.sample / max(sum(sizes[g] for g in batch), 1)
+        rows: list[bytes] = []
+        for graph in batch:
+            if graph in suspect:
+                continue
+            lines = sample_lines(bodies[graph], max(self.min_sample, round(share * sizes[graph])))
+            if not lines:
+                suspect.add(graph)
+            name = str(ox.NamedNode(graph)).encode()
+            rows += [b"(" + name + b" " + line[:-2] + b")" for line in lines]
+        if rows and self._any_missing(rows):
+            suspect = set(batch)  # the store cannot say which graph: read them all back
+        return [
+            compare(loader, g, bodies[g]) if g in suspect else GraphResult(g, sizes[g], counts[g], counts[g])
+            for g in batch
+        ]
+
+    def _any_missing(self, rows: list[bytes]) -> bool:
+        """Whether the store lacks any of the quads given as SPARQL ``VALUES`` rows (one ``ASK``)."""
+        query = (
+            b"ASK { VALUES (?g ?s ?p ?o) { " + b"\n".join(rows) + b" } "
+            b"FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        url = self.loader.endpoints.query_url
+        answer = self.loader.client.request(
+            "POST",
+            url,
+            urllib.parse.urlencode({"query": query}).encode(),
+            content_type="application/x-www-form-urlencoded",
+            accept="application/sparql-results+json",
+            idempotent=True,
+        )
+        try:
+            missing = json.loads(answer.decode("utf-8")).get("boolean")
+        except (ValueError, AttributeError):
+            missing = None
+        if not isinstance(missing, bool):
+            raise StoreError(f"POST {display(url)}: no true or false answer to the ASK of sampled triples")
+        return missing
+
     def _batches(self, graphs: list[str], sizes: dict[str, int]) -> list[list[str]]:
-        """Whole graphs in at most ``batches`` requests of at least ``min_batch`` and at most ``chunk_size``
-        triples (one request is one ingestion: fewer requests cost the store less)."""
+        """Whole graphs in requests of about a ``batches``-th of them, at least ``min_batch`` and at most
+        ``chunk_size`` triples (one request is one ingestion)."""
         total = sum(sizes[g] for g in graphs)
-        target = min(max(-(-total // self.batches), self.min_batch), self.loader.chunk_size)
+        parts = self.batches if self.full else 1
+        target = min(max(-(-total // parts), self.min_batch), self.loader.chunk_size)
         out: list[list[str]] = []
         batch: list[str] = []
         size = 0
         for graph in graphs:
-            limit = target if len(out) + 1 < self.batches else self.loader.chunk_size
+            limit = target if len(out) + 1 < parts else self.loader.chunk_size
             if batch and size + sizes[graph] > limit:
                 out.append(batch)
                 batch, size = [], 0

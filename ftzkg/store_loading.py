@@ -155,6 +155,7 @@ class StoreLoader:
         checkpoint: bool = False,
         direct: bool = False,
         insert_all: bool = False,
+        full_check: bool = False,
         copy_query: Callable[[str, str, int], str | None] | None = None,
     ):
         if chunk_size < 1:
@@ -169,6 +170,7 @@ class StoreLoader:
         self.checkpoint_after_swap = checkpoint
         self.direct = direct  # a new graph that fits one request goes straight in (see load_new_graph)
         self.insert_all = insert_all  # the swap inserts every staged triple (Virtuoso; see swap_text)
+        self.full_check = full_check  # a bulk-loaded graph is read back whole (see BulkLoad.check)
         # a graph the store lacks is copied from its staging graph by this query (Virtuoso; see copy_new)
         self.copy_query = copy_query
         self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
@@ -270,13 +272,21 @@ class StoreLoader:
                 out[graph] = int(value)
         return out
 
-    def matching(self, target: str, staging: str) -> int:
-        """Triples of ``target`` that ``staging`` holds too, counted by the store (one join)."""
+    def held_and_matching(self, target: str, staging: str) -> tuple[int, int]:
+        """Triples of ``target``, and how many of them ``staging`` holds too: one query, two counts."""
+        t, st = _iri(target), _iri(staging)
         query = (
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(target)} {{ ?s ?p ?o }} "
-            f"GRAPH {_iri(staging)} {{ ?s ?p ?o }} }}"
+            f"SELECT ?n ?m WHERE {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {t} {{ ?s ?p ?o }} }} }} "
+            f"{{ SELECT (COUNT(*) AS ?m) WHERE {{ GRAPH {t} {{ ?s ?p ?o }} GRAPH {st} {{ ?s ?p ?o }} }} }} }}"
         )
-        return self.select_integer(query, f"the number of triples <{target}> and its staging graph share")
+        rows = self.select(query)
+        values = [rows[0].get(k, "") if rows else "" for k in ("n", "m")]
+        if not all(v.strip().isdigit() for v in values):
+            shown = printable(", ".join(values)[:60])
+            raise StoreError(
+                f"GET {display(self.endpoints.query_url)}: <{target}>'s counts are not counts: {shown!r}"
+            )
+        return int(values[0]), int(values[1])
 
     def update(self, text: str, idempotent: bool) -> None:
         """Run a SPARQL update (form-encoded POST, which every store accepts)."""
@@ -384,9 +394,12 @@ class StoreLoader:
             raise ValueError("skolemize blank nodes before loading: re-sent blank nodes duplicate data")
         return self.replace_graph_lines(target, ntriples_lines(triples))
 
-    def replace_graph_lines(self, target: str, lines: list[bytes], compared: bool = False) -> GraphResult:
+    def replace_graph_lines(
+        self, target: str, lines: list[bytes], compared: bool = False, absent: bool = False
+    ) -> GraphResult:
         """Replace ``target`` with distinct N-Triples ``lines`` (each ending in a newline, no blank nodes);
-        ``compared``: the caller already found that the store does not hold exactly these."""
+        ``compared``: the caller already found that the store does not hold exactly these; ``absent``:
+        it found that the store holds nothing in ``target`` (no need to ask again)."""
         sent = len(lines)
         if self.direct and not compared and 0 < sent <= self.chunk_size:
             held = self.read_graph(target)
@@ -408,7 +421,7 @@ class StoreLoader:
             raise StoreError(f"{_read_only_hint(exc)}; {self._abandon(target, staging)}") from None
         had: int | None = None  # triples in the target before the swap
         try:
-            if not self.copy_new(staging, target, sent):
+            if not self.copy_new(staging, target, sent, absent):
                 had = self.count(target)
                 self.update(self.swap_text(staging, target, sent), idempotent=False)
         except StoreError as exc:
@@ -423,7 +436,7 @@ class StoreLoader:
                 self.left.append(staging)
                 raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
         try:
-            result = GraphResult(target, sent, self.count(target), self.matching(target, staging))
+            result = GraphResult(target, sent, *self.held_and_matching(target, staging))
         except StoreError as exc:
             self.left.append(staging)
             raise StoreError(f"{exc}; {self._unknown(target, staging)}") from None
@@ -440,19 +453,18 @@ class StoreLoader:
             log.warning("%s: <%s> is loaded, but drop its staging graph <%s>", exc, target, staging)
         return result
 
-    def copy_new(self, staging: str, target: str, sent: int) -> bool:
+    def copy_new(self, staging: str, target: str, sent: int, absent: bool = False) -> bool:
         """A target the store lacks, copied from its staging graph by ``copy_query`` in one request.
 
         True when copied; False when the swap must do it: no ``copy_query``, a target
         the store holds, a query it cannot write (a non-ASCII IRI), or a store that
-        refuses the query (on Virtuoso, a user without the DBA's rights; it is not
-        asked again). On Virtuoso one SQL ``INSERT ... SELECT`` copies the staging graph
-        about ten times faster than the SPARQL swap, in one transaction. When the store
-        answers it with an error but wrote part of the graph, the target (which was
-        empty) is dropped again before the error is raised.
+        refuses the query (it is not asked again). On Virtuoso one SQL ``INSERT ... SELECT``
+        copies the staging graph about ten times faster than the SPARQL swap, in one
+        transaction. When the store answers it with an error but wrote part of the graph,
+        the target (which was empty) is dropped again before the error is raised.
         """
         query = self.copy_query(staging, target, sent) if self.copy_query else None
-        if query is None or self.holds(target):
+        if query is None or (not absent and self.holds(target)):
             return False
         try:
             self.query_post(query)
@@ -477,7 +489,8 @@ class StoreLoader:
     def _swapped(self, target: str, staging: str, sent: int) -> bool:
         """After a failed swap: does the target hold exactly the staging graph's triples?"""
         try:
-            return self.count(target) == sent == self.matching(target, staging)
+            held, matching = self.held_and_matching(target, staging)
+            return held == sent == matching
         except StoreError:
             return False
 
@@ -553,7 +566,7 @@ class StoreLoader:
         self.check()
         sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
         self._total = sum(sizes.values())
-        done, failures = BulkLoad(self).new_graphs(bodies, sizes, wanted)
+        done, failures = BulkLoad(self, self.full_check).new_graphs(bodies, sizes, wanted)
         return self._load(wanted, lambda graph: self.replace_graph_body(graph, bodies[graph]), done, failures)
 
     def replace_graph_body(self, target: str, body: bytes) -> GraphResult:
@@ -563,6 +576,8 @@ class StoreLoader:
             if result.verified:  # the store holds exactly these: nothing to write
                 self.progress(result.sent, self._total or result.sent)
                 return result
+            absent = not result.in_store
+            return self.replace_graph_lines(target, canonical_lines(body), compared=True, absent=absent)
         return self.replace_graph_lines(target, canonical_lines(body), compared=True)
 
     def _load(
@@ -610,9 +625,9 @@ class StoreLoader:
                 left = "; staging graphs left in the store: " + ", ".join(f"<{g}>" for g in self.left)
             message = f"loading <{graph}> failed: {exc}{others}{before}{left}"
             raise LoadError(message, report.graphs, self.left)
-        counts = self.counts([r.graph for r in report.graphs]) if self.bulk else {}
+        counts = self.counts([r.graph for r in report.graphs])
         for result in report.graphs:
-            in_store = counts.get(result.graph) if self.bulk else self.count(result.graph)
+            in_store = counts.get(result.graph)
             if in_store != result.in_store:  # changed under us since it was checked
                 result.in_store = in_store
         return report

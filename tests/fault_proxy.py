@@ -76,7 +76,8 @@ class Fault:
     ``corrupt`` (forward a broken body), ``stall`` (answer nothing until the proxy
     stops), ``drop_after`` (forward, then close the connection without answering),
     ``before`` (call ``callback`` first, e.g. to kill the store, then forward),
-    ``after`` (forward, call ``callback`` once the store has answered, then pass the answer on).
+    ``after`` (forward, call ``callback`` once the store has answered, then pass the answer on),
+    ``rewrite`` (forward the body as ``rewrite`` changes it: a store that writes something else).
     """
 
     when: Callable[[Seen], bool]
@@ -87,6 +88,7 @@ class Fault:
     body: bytes = b""  # for ``answer``
     content_type: str = "application/sparql-results+json"
     callback: Callable[[], None] | None = None
+    rewrite: Callable[[bytes], bytes] | None = None
     matched: int = field(default=0, init=False)
 
     def applies(self, seen: Seen) -> bool:
@@ -220,6 +222,9 @@ class FaultProxy(LoopbackServer):
                     self._answer(fault.status, fault.content_type, fault.body)
                 elif fault.action == "status":
                     self._answer(fault.status, "text/plain", fault.message.encode())
+                elif fault.action == "rewrite":
+                    assert fault.rewrite is not None
+                    self._answer(*proxy._forward(seen, fault.rewrite(body), headers))
                 elif fault.action == "corrupt":
                     self._answer(*proxy._forward(seen, b"<http://example.org/broken> <oops", headers))
                 elif fault.action == "stall":

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fault_proxy import FaultProxy, Redirector
-from store_queries import graph_counts, write_nquads
+from fault_proxy import FaultProxy, Redirector, is_copy, is_swap
+from store_queries import graph_counts, update, write_nquads
 
 from ftzkg import KnowledgeGraph
 from ftzkg.cli import main
@@ -109,3 +109,29 @@ def test_credentials_are_not_forwarded_to_another_port_after_a_redirect(oxigraph
 def test_credentials_never_show_in_their_repr():
     credentials = Credentials("Basic", USER, PASSWORD)
     assert PASSWORD not in repr(credentials) and PASSWORD not in str(credentials)
+
+
+def test_a_virtuoso_user_other_than_the_dba_loads_through_the_sparql_swap_not_the_sql_copy(
+    virtuoso_clean, data, kg
+):
+    """The SQL copy would write DB.DBA.RDF_QUAD past graph-level security (a user with Virtuoso's
+    SPARQL_UPDATE role may run it): only the DBA's loads use it; any other user's go by the swap."""
+    store = virtuoso_clean
+    user, password = "ftzkg_writer", "Writer-pw-7c1"
+    store.isql(
+        f"DB.DBA.USER_CREATE ('{user}', '{password}');\n"
+        f'GRANT SPARQL_UPDATE TO "{user}";\n'
+        f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('{user}', 15);\n"
+    )
+    try:
+        for name, secret, copies, swaps in ((user, password, 0, 1), ("dba", store.password, 1, 0)):
+            update(store, f"DROP SILENT GRAPH <{ARTICLE}>")
+            with FaultProxy(store.url) as proxy:
+                args = ["load", "--endpoint", proxy.url, "--release", str(data), "--store-type", "virtuoso"]
+                result = CliRunner().invoke(main, args, env={"FTZKG_USER": name, "FTZKG_PASSWORD": secret})
+            assert result.exit_code == 0, result.output
+            assert sum(is_copy(r) for r in proxy.requests) == copies, name
+            assert sum(is_swap(r) and not is_copy(r) for r in proxy.requests) == swaps, name
+            assert graph_counts(store)[ARTICLE] == len(kg.quads([ARTICLE]))
+    finally:
+        store.isql(f"DB.DBA.USER_DROP ('{user}', 1);\n")

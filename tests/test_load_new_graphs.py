@@ -44,38 +44,85 @@ def count(store, graph: str | None = None) -> int:
     return int(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"])
 
 
-def test_new_graphs_go_in_with_one_bulk_request_and_are_read_back(oxigraph_server):
+def test_new_graphs_go_in_with_one_bulk_request_and_are_checked_by_count_and_sample(oxigraph_server):
     graphs = [EX + "a", EX + "b"]
     with FaultProxy(oxigraph_server.url) as proxy:
-        data = version("v", 500, graphs[0]) + version("w", 7, graphs[1])
+        data = version("v", 5000, graphs[0]) + version("w", 7, graphs[1])
         report = loader(oxigraph_server, proxy.url).load_dataset(data)
     assert report.verified
     assert [(r.graph, r.sent, r.in_store, r.matching) for r in report.graphs] == [
-        (graphs[0], 500, 500, 500),
+        (graphs[0], 5000, 5000, 5000),
         (graphs[1], 7, 7, 7),
     ]
     posts = [r for r in proxy.requests if is_chunk_post(r)]
     assert len(posts) == 1 and "no_transaction" in posts[0].query
     assert posts[0].content_type == "application/n-quads"
     assert not any("ftzkg-staging" in r.text or "ftzkg-staging" in r.query for r in proxy.requests)
+    asks = [r.text for r in proxy.requests if "FILTER NOT EXISTS" in r.text and r.text.startswith("ASK")]
+    assert len(asks) == 1  # the sampled triples of both graphs, in one question
+    assert (BulkLoad.sample, BulkLoad.min_sample) == (2_000, 16)  # as the README says
+    sampled = asks[0].count(f"<{graphs[0]}>")  # its share of the sample, drawn at random
+    assert BulkLoad.min_sample < sampled <= round(BulkLoad.sample * 5000 / 5007) < 5000
+    assert asks[0].count(f"<{graphs[1]}>") == 7  # a graph smaller than its share: every triple
+    assert not any("CONSTRUCT" in r.text for r in proxy.requests)  # nothing read back whole
+    assert graph_counts(oxigraph_server.url) == {graphs[0]: 5000, graphs[1]: 7}
+
+
+def test_with_full_check_every_new_graph_is_read_back_and_compared(oxigraph_server):
+    graphs = [EX + "a", EX + "b"]
+    with FaultProxy(oxigraph_server.url) as proxy:
+        data = version("v", 500, graphs[0]) + version("w", 7, graphs[1])
+        report = loader(oxigraph_server, proxy.url, full_check=True).load_dataset(data)
+    assert report.verified
     assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 2  # each graph read back
-    assert graph_counts(oxigraph_server.url) == {graphs[0]: 500, graphs[1]: 7}
 
 
-def test_new_graphs_are_spread_over_two_requests_each_graph_whole_in_one(oxigraph_server, monkeypatch):
-    monkeypatch.setattr(BulkLoad, "min_batch", 100)  # as a million triples are, with 600
-    graphs = [f"{EX}g{i}" for i in range(6)]
+def rename_literals(body: bytes) -> bytes:
+    return body.replace(b'"v-', b'"x-')
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "full_check", "held"),
+    [
+        (rename_literals, False, 0),  # as many triples, none of them sent: the sample sees it
+        (lambda body: body[: body.rfind(b"\n", 0, -1) + 1], False, 599),  # the last line lost: the count
+        (lambda body: body.replace(b'"v-7"', b'"x-7"', 1), True, 599),  # one triple altered: full check
+    ],
+)
+def test_a_store_that_writes_something_else_is_caught_and_the_graph_dropped(
+    oxigraph_server, rewrite, full_check, held
+):
+    fault = Fault(is_chunk_post, "rewrite", rewrite=rewrite)
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
+        loader(oxigraph_server, proxy.url, full_check=full_check).load_dataset(version("v", 600, EX + "a"))
+    assert f"of which {held} are among the 600 sent" in str(caught.value)
+    assert "it was dropped again" in str(caught.value)
+    assert graph_counts(oxigraph_server.url) == {}
+
+
+def test_an_answer_to_the_sample_that_is_not_true_or_false_is_a_store_error(oxigraph_server):
+    fault = Fault(lambda seen: seen.text.startswith("ASK { VALUES"), "answer", status=200, body=b"{}")
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
+        loader(oxigraph_server, proxy.url).load_dataset(version("v", 50, EX + "a"))
+    assert "no true or false answer to the ASK of sampled triples" in str(caught.value)
+    assert f"could not check <{EX}a>: check it" in str(caught.value)
+
+
+def test_new_graphs_are_spread_over_a_few_requests_each_graph_whole_in_one(oxigraph_server, monkeypatch):
+    """With every graph read back (--check full), a request is read back while the next is written."""
+    monkeypatch.setattr(BulkLoad, "min_batch", 100)  # as a million triples are, with 800
+    graphs = [f"{EX}g{i}" for i in range(8)]
     data = [q for g in graphs for q in version("v", 100, g)]
     with FaultProxy(oxigraph_server.url) as proxy:
-        report = loader(oxigraph_server, proxy.url).load_dataset(data)
+        report = loader(oxigraph_server, proxy.url, full_check=True).load_dataset(data)
     assert report.verified and [r.graph for r in report.graphs] == graphs
     bodies = [r.body.decode() for r in proxy.requests if is_chunk_post(r)]
-    assert len(bodies) == 2
-    sent_in = [{g for g in graphs if f"<{g}> .\n" in body} for body in bodies]
-    assert sent_in[0].isdisjoint(sent_in[1]) and sent_in[0] | sent_in[1] == set(graphs)
+    assert len(bodies) == BulkLoad.batches == 4
+    sent_in = [[g for g in graphs if f"<{g}> .\n" in body] for body in bodies]
+    assert sorted(g for names in sent_in for g in names) == graphs  # each graph in one request only
     for body, names in zip(bodies, sent_in, strict=True):
-        assert all(body.count(f"<{g}> .\n") == 100 for g in names)  # every line of the graph, here
-    assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 6
+        assert all(body.count(f"<{g}> .\n") == 100 for g in names)  # every line of the graph, there
+    assert sum("CONSTRUCT" in r.text for r in proxy.requests) == 8
     assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs, 100)
 
 
@@ -83,11 +130,12 @@ def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(ox
     monkeypatch.setattr(BulkLoad, "min_batch", 100)
     graphs = [f"{EX}g{i}" for i in range(4)]
     fault = Fault(is_chunk_post, "answer", status=204, content_type="text/plain")  # the first request
+    data = [q for g in graphs for q in version("v", 100, g)]
     with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(LoadError) as caught:
-        loader(oxigraph_server, proxy.url).load_dataset([q for g in graphs for q in version("v", 100, g)])
+        loader(oxigraph_server, proxy.url, full_check=True).load_dataset(data)
     assert "holds 0 triples of which 0 are among the 100 sent" in str(caught.value)
-    assert [r.graph for r in caught.value.loaded] == graphs[2:]  # the other request's, checked whole
-    assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs[2:], 100)
+    assert [r.graph for r in caught.value.loaded] == graphs[1:]  # the other requests', checked whole
+    assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs[1:], 100)
 
 
 def test_a_final_count_that_is_not_a_number_is_a_store_error(oxigraph_server):
@@ -242,3 +290,16 @@ def test_the_command_says_when_readers_of_the_default_graph_could_see_a_staging_
         assert note in first.output
         assert "staging graphs are visible in the default graph while they load" in again.output
     assert note in again.output
+
+
+@pytest.mark.parametrize(("check", "read_back"), [("sample", 0), ("full", 1)])
+def test_the_command_checks_new_graphs_as_check_says(oxigraph_server, tmp_path, check, read_back):
+    data = tmp_path / "data.nq"
+    write_nquads(data, version("v", 40, EX + "a"))
+    with FaultProxy(oxigraph_server.url) as proxy:
+        args = ["load", "--release", str(data), "--endpoint", proxy.url, "--check", check]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert sum("CONSTRUCT" in r.text for r in proxy.requests) == read_back
+    assert sum(r.text.startswith("ASK { VALUES") for r in proxy.requests) == 1 - read_back
+    assert graph_counts(oxigraph_server.url) == {EX + "a": 40}
