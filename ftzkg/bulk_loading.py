@@ -66,12 +66,14 @@ def graph_bodies(path: Path) -> dict[str, bytes]:
         groups.clear()  # the careful parser names the file, line and problem
         for quad in parse_file(path):
             groups[quad.graph_name].append(quad)
-    if any(not isinstance(graph, ox.NamedNode) for graph in groups):
-        raise ConfigurationError("the data has triples outside named graphs; ftzkg loads named graphs only")
     out: dict[str, bytes] = {}
     with_blank_nodes: list[ox.Quad] = []
     for graph, quads in groups.items():
-        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        if not isinstance(graph, ox.NamedNode):
+            raise ConfigurationError(
+                "the data has triples outside named graphs; ftzkg loads named graphs only"
+            )
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         if body.startswith(b"_:") or b" _:" in body:  # maybe a blank node (or " _:" inside a literal)
             with_blank_nodes += quads
             continue
@@ -221,19 +223,21 @@ class BulkLoad:
         loader = self.loader
         if self.full:
             return [compare(loader, g, bodies[g]) for g in batch]
-        counts = loader.counts(batch)
-        suspect = {g for g in batch if counts[g] != sizes[g]}
         share = self.sample / max(sum(sizes[g] for g in batch), 1)
         rows: list[bytes] = []
+        unsampled: set[str] = set()
         for graph in batch:
-            if graph in suspect:
-                continue
             lines = sample_lines(bodies[graph], max(self.min_sample, round(share * sizes[graph])))
             if not lines:
-                suspect.add(graph)
+                unsampled.add(graph)
             name = str(ox.NamedNode(graph)).encode()
             rows += [b"(" + name + b" " + line[:-2] + b")" for line in lines]
-        if rows and self._any_missing(rows):
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ftzkg-count") as counter:
+            counting = counter.submit(loader.counts, batch)  # both questions at once
+            missing = bool(rows) and self._any_missing(rows)
+            counts = counting.result()
+        suspect = {g for g in batch if counts[g] != sizes[g]} | unsampled
+        if missing:
             suspect = set(batch)  # the store cannot say which graph: read them all back
         return [
             compare(loader, g, bodies[g]) if g in suspect else GraphResult(g, sizes[g], counts[g], counts[g])

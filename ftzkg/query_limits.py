@@ -97,6 +97,10 @@ def _child(work: Callable[[BinaryIO], None], limits: Limits, data_w: int, status
     code = 0
     try:
         os.dup2(err_fd, 2)  # Rust's "memory allocation failed" goes to the parent, not the terminal
+        import faulthandler
+
+        if faulthandler.is_enabled():  # its report of a fatal error too (it holds its own copy of stderr)
+            faulthandler.enable(file=2)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -588,6 +588,7 @@ class StoreLoader:
         failures: list[tuple[str, StoreError]],
     ) -> LoadReport:
         """``replace`` each wanted graph not ``done`` yet (``parallel`` at a time), unless ``failures``."""
+        counted = set(done)  # their counts were read just after their bulk request, not again
         pending = iter([g for g in wanted if g not in done] if not failures else [])
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="ftzkg-load") as pool:
             running: dict[Future[GraphResult], str] = {}
@@ -625,9 +626,9 @@ class StoreLoader:
                 left = "; staging graphs left in the store: " + ", ".join(f"<{g}>" for g in self.left)
             message = f"loading <{graph}> failed: {exc}{others}{before}{left}"
             raise LoadError(message, report.graphs, self.left)
-        counts = self.counts([r.graph for r in report.graphs])
+        counts = self.counts([r.graph for r in report.graphs if r.graph not in counted])
         for result in report.graphs:
-            in_store = counts.get(result.graph)
+            in_store = counts.get(result.graph, result.in_store)
             if in_store != result.in_store:  # changed under us since it was checked
                 result.in_store = in_store
         return report

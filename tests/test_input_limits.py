@@ -575,7 +575,7 @@ def test_a_contribution_within_the_limits_that_takes_too_long_is_stopped_at_the_
 
 
 def test_a_contribution_that_needs_more_memory_than_allowed_is_stopped(tmp_path):
-    result = validate(str(many_firms(tmp_path, 40_000)), "--max-memory", "16", "--timeout", "600")
+    result = validate(str(many_firms(tmp_path, 5000)), "--max-memory", "16", "--timeout", "600")
     assert stopped_line(result) == (
         "error: the validation needed more than 16 MB of memory, the limit; raise it with --max-memory"
     )

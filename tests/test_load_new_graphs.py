@@ -138,13 +138,14 @@ def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(ox
     assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs[1:], 100)
 
 
-def test_a_final_count_that_is_not_a_number_is_a_store_error(oxigraph_server):
+def test_a_count_after_the_bulk_request_that_is_not_a_number_is_a_store_error(oxigraph_server):
     row = {"g": {"type": "uri", "value": EX + "a"}, "n": {"type": "literal", "value": "banana"}}
     banana = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": [row]}}).encode()
-    fault = Fault(is_count, "answer", status=200, body=banana)  # the count of every graph, at the end
+    fault = Fault(is_count, "answer", status=200, body=banana)  # the count its check reads
     with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(StoreError) as caught:
         loader(oxigraph_server, proxy.url).load_dataset(version("v", 50, EX + "a"))
     assert "not a count per graph" in str(caught.value) and "banana" in str(caught.value)
+    assert f"could not check <{EX}a>: check it" in str(caught.value)
 
 
 def test_literals_a_release_writes_in_another_form_are_compared_in_the_stores_form(oxigraph_server, tmp_path):
