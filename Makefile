@@ -10,7 +10,7 @@ BIN     = $(VENV)/bin
 
 help:
 	@echo "make run              build, validate and answer the main trade-link questions"
-	@echo "make test             lint, type-check and the whole test suite on TEST_WORKERS=2 processes (a few minutes)"
+	@echo "make test             lint, type-check and the whole test suite on TEST_WORKERS=2 processes (about 8 minutes)"
 	@echo "make crash-test       kill -9 the stores before and after every request of a load"
 	@echo "make fuzz             the contribution fuzz test with FUZZ_EXAMPLES=20000 examples"
 	@echo "make fuzz-queries     the differential query test with FUZZ_EXAMPLES=20000 examples"
@@ -43,7 +43,7 @@ run: $(VENV)/.installed
 	$(BIN)/ftzkg query production
 
 # The whole test suite on TEST_WORKERS processes (pytest-xdist), each test file on one worker so that
-# its module fixtures are built once: a few minutes on 2 cores. Long runs have their own targets:
+# its module fixtures are built once: about 8 minutes on 2 cores. Long runs have their own targets:
 # crash-test, fuzz, fuzz-queries.
 TEST_WORKERS ?= 2
 
