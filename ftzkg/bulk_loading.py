@@ -19,11 +19,9 @@ from a release by :func:`graph_bodies` without building a store, or from a store
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import threading
-import urllib.parse
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -250,21 +248,12 @@ class BulkLoad:
             b"ASK { VALUES (?g ?s ?p ?o) { " + b"\n".join(rows) + b" } "
             b"FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
         )
-        url = self.loader.endpoints.query_url
-        answer = self.loader.client.request(
-            "POST",
-            url,
-            urllib.parse.urlencode({"query": query}).encode(),
-            content_type="application/x-www-form-urlencoded",
-            accept="application/sparql-results+json",
-            idempotent=True,
-        )
-        try:
-            missing = json.loads(answer.decode("utf-8")).get("boolean")
-        except (ValueError, AttributeError):
-            missing = None
-        if not isinstance(missing, bool):
-            raise StoreError(f"POST {display(url)}: no true or false answer to the ASK of sampled triples")
+        from .store_loading import boolean_answer
+
+        missing = boolean_answer(self.loader.query_post(query, idempotent=True))
+        if missing is None:
+            url = display(self.loader.endpoints.query_url)
+            raise StoreError(f"POST {url}: no true or false answer to the ASK of sampled triples")
         return missing
 
     def _batches(self, graphs: list[str], sizes: dict[str, int]) -> list[list[str]]:

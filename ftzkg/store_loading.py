@@ -234,12 +234,8 @@ class StoreLoader:
             headers={"Accept": "application/sparql-results+json", "User-Agent": "ftzkg"},
         )
         with self.client.open(request, idempotent=True) as response:
-            body = response.read()
-        try:
-            answer = json.loads(body.decode("utf-8")).get("boolean")
-        except (ValueError, AttributeError):
-            answer = None
-        if not isinstance(answer, bool):
+            answer = boolean_answer(response.read())
+        if answer is None:
             raise StoreError(f"GET {display(url)}: {failure}")
         return answer
 
@@ -299,16 +295,17 @@ class StoreLoader:
             idempotent=idempotent,
         )
 
-    def query_post(self, query: str) -> None:
-        """Run a query sent as a form-encoded POST (never retried: it may write, as ``copy_query`` does)."""
+    def query_post(self, query: str | bytes, idempotent: bool = False) -> bytes:
+        """Run a query sent as a form-encoded POST; its answer. Retried only when ``idempotent``
+        (a query that may write, as ``copy_query`` does, never is)."""
         body = urllib.parse.urlencode({"query": query}).encode()
-        self.client.request(
+        return self.client.request(
             "POST",
             self.endpoints.query_url,
             body,
             content_type="application/x-www-form-urlencoded",
             accept="application/sparql-results+json",
-            idempotent=False,
+            idempotent=idempotent,
         )
 
     def check(self) -> None:
@@ -641,6 +638,15 @@ def _wanted(data: Mapping[str, object], graphs: Iterable[str] | None) -> list[st
     if missing:
         raise ConfigurationError(f"no such named graph in the data: <{missing[0]}>")
     return wanted
+
+
+def boolean_answer(body: bytes) -> bool | None:
+    """The boolean of a SPARQL JSON answer to an ``ASK``; ``None`` for any other answer."""
+    try:
+        answer = json.loads(body.decode("utf-8")).get("boolean")
+    except (ValueError, AttributeError):
+        return None
+    return answer if isinstance(answer, bool) else None
 
 
 def _read_only_hint(exc: StoreError) -> str:
