@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import email.message
 import http.client
 import io
 import logging
@@ -454,6 +455,16 @@ def read_within(
 
     At most ``max_bytes`` are read. Credentials go to the request's own origin only.
     """
+    return answer_within(request, seconds, max_bytes, credentials)[0]
+
+
+def answer_within(
+    request: urllib.request.Request,
+    seconds: float,
+    max_bytes: int,
+    credentials: Credentials | None = None,
+) -> tuple[bytes, email.message.Message]:
+    """As :func:`read_within`: the body of the answer, and its HTTP headers."""
     what = f"{request.get_method()} {display(request.full_url)}"
     deadline = Deadline(seconds)
     handlers: list[urllib.request.BaseHandler] = [_SameOriginRedirects(), *deadline.handlers()]
@@ -467,6 +478,7 @@ def read_within(
     try:
         with opener.open(request, timeout=deadline.remaining()) as response:
             body = _read_up_to(response, max_bytes + 1)
+            headers = response.headers
     except urllib.error.HTTPError as exc:
         raise StoreError(
             scrub(f"{what}: HTTP {exc.code} {exc.reason}{_server_message(exc)}"), exc.code
@@ -484,7 +496,7 @@ def read_within(
         raise StoreError(
             f"{what}: the answer is larger than {max_bytes // (1024 * 1024)} MB, the limit (--max-memory)"
         )
-    return body
+    return body, headers
 
 
 def _read_up_to(response: http.client.HTTPResponse, limit: int) -> bytes:
