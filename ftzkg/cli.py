@@ -527,7 +527,9 @@ def query(
     checked and run. Each query runs in its own process, stopped at --timeout or
     --max-memory (exit 3); nesting beyond --max-nesting and texts beyond
     --max-query-size are refused before parsing (exit 2). With --endpoint,
-    credentials come from FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN, never the URL.
+    credentials come from FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN, never the URL;
+    Virtuoso is sent the time left, so that it stops the query too; an answer the
+    endpoint cut short (its time limit or ResultSetMaxRows) is an error (exit 3).
 
     \b
     Example:

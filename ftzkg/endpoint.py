@@ -7,7 +7,9 @@ union of its named graphs as its default graph (Oxigraph: ``--union-default-grap
 
 One deadline (``timeout_s``, from the first request) bounds every request of a query,
 the label look-ups included, connect and every read; answers are read up to
-``max_bytes``. Credentials (FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN) go to the
+``max_bytes``. Virtuoso is sent the time left with each request, so that it stops the
+query too, and an answer it may have cut short (its time limit, its row cap) is an
+error (see :class:`EndpointBackend`). Credentials (FTZKG_USER/FTZKG_PASSWORD or FTZKG_TOKEN) go to the
 endpoint's own host and port only, and never appear in messages; a URL with
 credentials in it is refused.
 """
@@ -74,6 +76,10 @@ VIRTUOSO_SETTINGS = (
     "BIND(bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?rows) }"
 )
 _LEADING_INTEGER = re.compile(r"\s*(-?\d+)")
+CAPPED = (
+    "Virtuoso cuts a longer answer there, so some may be missing; raise ResultSetMaxRows "
+    "([SPARQL] in virtuoso.ini) above the answer's size, or ask for fewer (LIMIT)"
+)
 _FIX_TIME = "raise --timeout, or the server's MaxQueryExecutionTime ([SPARQL] in virtuoso.ini)"
 
 
@@ -175,9 +181,8 @@ class EndpointBackend:
         if not self.virtuoso:
             return
         try:
-            rows = json.loads(self._post({"query": VIRTUOSO_SETTINGS}, SPARQL_JSON).body)["results"][
-                "bindings"
-            ]
+            settings = self._post({"query": VIRTUOSO_SETTINGS}, SPARQL_JSON).body
+            rows = json.loads(settings)["results"]["bindings"]
             row = rows[0] if rows else {}
             max_time, max_rows = (_setting(row.get(k, {}).get("value")) for k in ("time", "rows"))
         except (BackendError, ValueError, KeyError, TypeError, AttributeError):
@@ -217,9 +222,8 @@ class EndpointBackend:
             cap = self.max_rows
         if cap is not None and count >= cap:
             raise BackendError(
-                f"the endpoint {display(self.url)} sent {count} {what}, its limit (ResultSetMaxRows {cap}): "
-                "Virtuoso cuts a longer answer there without saying so; raise ResultSetMaxRows "
-                "([SPARQL] in virtuoso.ini) above the answer's size, or ask for fewer (LIMIT)"
+                f"the endpoint {display(self.url)} sent {count} {what}, at least its cap "
+                f"(ResultSetMaxRows {cap}): {CAPPED}"
             )
 
     def run(self, prepared: PreparedQuery) -> QueryResult:

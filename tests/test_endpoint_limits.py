@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import require_virtuoso
-from fault_proxy import FaultProxy
+from fault_proxy import Fault, FaultProxy
 
 from ftzkg.cli import main
 
@@ -131,8 +131,8 @@ def test_a_slow_query_fails_at_the_timeout_and_virtuoso_stops_running_it(virtuos
     result = query(virtuoso.query_url, SLOW_COUNT, timeout="3")
     assert time.monotonic() - started < 6
     assert_one_line_error(result, "3 s", "--timeout")
-    # it was sent the time left, and stops at its next two-second tick: well before its own 600 s
-    assert wait_idle(virtuoso, 5) is not None, "Virtuoso is still running the query ftzkg gave up on"
+    # it was sent the time left, and stops within about two seconds after it: not at its own 600 s
+    assert wait_idle(virtuoso, 4) is not None, "Virtuoso is still running the query ftzkg gave up on"
 
 
 def test_without_the_time_limit_virtuoso_keeps_running_a_query_its_client_gave_up_on(tmp_path):
@@ -167,6 +167,17 @@ def test_the_time_limit_goes_to_virtuoso_only(virtuoso, oxigraph_server):
     assert len(forms) == 2 and all(set(form) == {"query"} for form in forms)
 
 
+def test_a_virtuoso_whose_limits_cannot_be_read_is_sent_no_time_limit(virtuoso):
+    """As a server that refuses ``bif:`` functions to its readers would: the query runs as before."""
+    refuse = Fault(lambda seen: "bif:cfg_item_value" in seen.text, "status", status=403, message="no bif")
+    with FaultProxy(virtuoso.url, [refuse]) as proxy:
+        result = query(proxy.url + "/sparql", "SELECT ?s WHERE { ?s a ?t } LIMIT 3")
+        assert result.exit_code == 0 and result.output.count("\n") == 4, result.output
+        forms = [urllib.parse.parse_qs(seen.body.decode()) for seen in proxy.requests]
+    assert refuse.matched == 1 and len(forms) == 3
+    assert all(set(form) == {"query"} for form in forms)
+
+
 def test_oxigraph_server_ignores_a_parameter_it_does_not_know(oxigraph_server):
     """So a Virtuoso-only parameter would do no harm there either (ftzkg does not send it)."""
     status, _, body = post(oxigraph_server.query_url, "ASK {}", timeout="5000")
@@ -176,34 +187,60 @@ def test_oxigraph_server_ignores_a_parameter_it_does_not_know(oxigraph_server):
 # ---------------------------------------------------------------- time: a partial answer is refused
 
 
+#: Virtuoso's error when its transaction time-out, not its "anytime" limit, ends a query. Once in a
+#: while (seen once in some twenty runs, on a loaded machine) a query it stops at
+#: MaxQueryExecutionTime ends so although a ``timeout`` was sent; ftzkg fails with exit 3 then too.
+TIMED_OUT = "S1T00"
+
+
+def stopped_answer(url: str, text: str, tries: int = 3) -> tuple[int, dict[str, str], bytes]:
+    """A raw POST with a ``timeout`` (cut to the server's MaxQueryExecutionTime): the first answer
+    that is not Virtuoso's time-out error."""
+    for _ in range(tries):
+        status, headers, body = post(url, text, timeout="30000")
+        if not (status == 500 and TIMED_OUT.encode() in body):
+            return status, headers, body
+    pytest.fail(f"Virtuoso ended the query with {TIMED_OUT} {tries} times")
+
+
+def refused(url: str, text: str, fmt: str = "csv", tries: int = 3):
+    """``ftzkg query`` of ``text``: the first result that is not Virtuoso's time-out error (exit 3 too)."""
+    for _ in range(tries):
+        result = query(url, text, fmt=fmt)
+        if TIMED_OUT not in result.output:
+            return result
+        assert_one_line_error(result, TIMED_OUT)
+    pytest.fail(f"Virtuoso ended the query with {TIMED_OUT} {tries} times")
+
+
 def test_virtuoso_sends_part_of_a_plain_select_it_stopped_with_no_mark(virtuoso_1s):
     """Why ftzkg refuses an answer that came after the time limit it sent, marked or not."""
     status, headers, body = post(virtuoso_1s.query_url, SLOW_ROWS)  # no limit sent: an error
-    assert status == 500 and b"S1T00" in body
+    assert status == 500 and TIMED_OUT.encode() in body
     started = time.monotonic()
-    status, headers, body = post(virtuoso_1s.query_url, SLOW_ROWS, timeout="30000")  # cut to 1 s
-    took = time.monotonic() - started
-    assert status == 200 and took < 15
+    status, headers, body = stopped_answer(virtuoso_1s.query_url, SLOW_ROWS)  # cut to 1 s
+    assert status == 200 and time.monotonic() - started < 45
     assert not any(name.lower().startswith("x-sql") for name in headers), headers
     assert json.loads(body)["results"]["bindings"], "some of the rows found in time"
 
 
 def test_an_answer_virtuoso_marks_incomplete_is_refused(virtuoso_1s):
-    status, headers, body = post(virtuoso_1s.query_url, SLOW_COUNT, timeout="30000")
-    assert status == 200 and headers.get("X-SQL-State") == "S1TAT"  # what Virtuoso sends
+    status, headers, body = stopped_answer(virtuoso_1s.query_url, SLOW_COUNT)
+    assert status == 200 and headers.get("X-SQL-State") == "S1TAT", (status, body[:300])
+    # stopped at its MaxQueryExecutionTime of 1 s, never before: an answer sooner was not cut by it
+    assert 1000 <= int(headers["X-Exec-Milliseconds"]) < 4500, headers
     assert json.loads(body)["results"]["bindings"] == []  # the count of a query it stopped
-    result = query(virtuoso_1s.query_url, SLOW_COUNT)
+    result = refused(virtuoso_1s.query_url, SLOW_COUNT)
     assert_one_line_error(result, "incomplete", "S1TAT", "MaxQueryExecutionTime", "--timeout")
-    for form in ("ASK", "CONSTRUCT"):
-        never = SLOW_ROWS.replace("= 200", "= 1000")  # no row matches: the whole cross join is read
-        text = never.replace("SELECT ?a ?d ?g", "ASK" if form == "ASK" else "CONSTRUCT { ?a ?b ?g }")
+    never = SLOW_ROWS.replace("= 200", "= 1000")  # no row matches: the whole cross join is read
+    for form, fmt in (("ASK", "csv"), ("CONSTRUCT { ?a ?b ?g }", "nt")):
         assert_one_line_error(
-            query(virtuoso_1s.query_url, text, fmt="nt" if form != "ASK" else "csv"), "S1TAT"
+            refused(virtuoso_1s.query_url, never.replace("SELECT ?a ?d ?g", form), fmt), "S1TAT"
         )
 
 
 def test_rows_virtuoso_sends_after_the_time_limit_it_was_given_are_refused(virtuoso_1s):
-    result = query(virtuoso_1s.query_url, SLOW_ROWS)
+    result = refused(virtuoso_1s.query_url, SLOW_ROWS)
     assert_one_line_error(result, "may have sent part of the answer", "after 1 s", "MaxQueryExecutionTime")
     assert wait_idle(virtuoso_1s, 5) is not None
 
@@ -226,8 +263,11 @@ def test_virtuoso_marks_a_select_that_reaches_its_result_set_max_rows(virtuoso):
 
 
 def test_an_answer_cut_at_virtuosos_result_set_max_rows_is_refused(virtuoso):
+    from ftzkg.endpoint import CAPPED
+
     result = query(virtuoso.query_url, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
-    assert_one_line_error(result, f"{ROW_CAP} rows", f"ResultSetMaxRows {ROW_CAP}", "LIMIT")
+    said = f"sent {ROW_CAP} rows, at least its cap (ResultSetMaxRows {ROW_CAP})"
+    assert_one_line_error(result, said, CAPPED)
     # exactly as many rows as the cap: Virtuoso marks it too, and it cannot be told from a cut one
     result = query(virtuoso.query_url, f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {ROW_CAP}")
     assert_one_line_error(result, "ResultSetMaxRows")
@@ -250,13 +290,21 @@ def test_a_construct_cut_at_virtuosos_result_set_max_rows_is_refused(virtuoso):
     assert result.exit_code == 0 and result.output.count("\n") == 10, result.output
 
 
-def test_the_readme_says_what_is_refused_and_what_cannot_be_told():
+def test_the_readme_and_the_help_say_what_is_sent_and_what_is_refused():
+    from ftzkg.endpoint import CAPPED
+
+    section = README.split("##### Virtuoso's limits on a query", 1)[1].split("\n#", 1)[0]
     for words in (
-        "X-SQL-State",
-        "X-SPARQL-MaxRows",
-        "MaxQueryExecutionTime",
-        "`timeout`",
-        "`DESCRIBE`",
         "tests/test_endpoint_limits.py",
+        "`X-SQL-State: S1TAT`",
+        "`X-SPARQL-MaxRows: N`",
+        "as Virtuoso's `timeout` parameter",
+        "**with no mark at all**",
+        f"(ResultSetMaxRows 50): {CAPPED}`",
+        "A `DESCRIBE` is cut by resource",
     ):
-        assert words in README, words
+        assert words in section, words
+    assert "(#virtuosos-limits-on-a-query)" in README
+    help_text = " ".join(CliRunner().invoke(main, ["query", "--help"]).output.split())
+    assert "Virtuoso is sent the time left, so that it stops the query too" in help_text
+    assert "an answer the endpoint cut short (its time limit or ResultSetMaxRows) is an error" in help_text
