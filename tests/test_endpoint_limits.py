@@ -187,10 +187,14 @@ def test_oxigraph_server_ignores_a_parameter_it_does_not_know(oxigraph_server):
 # ---------------------------------------------------------------- time: a partial answer is refused
 
 
-#: Virtuoso's error when its transaction time-out, not its "anytime" limit, ends a query. Once in a
-#: while (seen once in some twenty runs, on a loaded machine) a query it stops at
-#: MaxQueryExecutionTime ends so although a ``timeout`` was sent; ftzkg fails with exit 3 then too.
-TIMED_OUT = "S1T00"
+#: Virtuoso's errors when a query ends at its time limit other than by its "anytime" stop: the
+#: transaction time-out (no ``timeout`` sent), or, now and then although one was sent (2 of 34
+#: requests here), ``HY008 ... SR203: Async statement killed by SQLCancel``; ftzkg exits 3 then too.
+TIMED_OUT = ("S1T00", "HY008")
+
+
+def timed_out(text: str) -> bool:
+    return any(state in text for state in TIMED_OUT)
 
 
 def stopped_answer(url: str, text: str, tries: int = 3) -> tuple[int, dict[str, str], bytes]:
@@ -198,25 +202,25 @@ def stopped_answer(url: str, text: str, tries: int = 3) -> tuple[int, dict[str, 
     that is not Virtuoso's time-out error."""
     for _ in range(tries):
         status, headers, body = post(url, text, timeout="30000")
-        if not (status == 500 and TIMED_OUT.encode() in body):
+        if not (status == 500 and timed_out(body.decode(errors="replace"))):
             return status, headers, body
-    pytest.fail(f"Virtuoso ended the query with {TIMED_OUT} {tries} times")
+    pytest.fail(f"Virtuoso ended the query with an error {tries} times")
 
 
 def refused(url: str, text: str, fmt: str = "csv", tries: int = 3):
     """``ftzkg query`` of ``text``: the first result that is not Virtuoso's time-out error (exit 3 too)."""
     for _ in range(tries):
         result = query(url, text, fmt=fmt)
-        if TIMED_OUT not in result.output:
+        if not timed_out(result.output):
             return result
-        assert_one_line_error(result, TIMED_OUT)
-    pytest.fail(f"Virtuoso ended the query with {TIMED_OUT} {tries} times")
+        assert_one_line_error(result, "Virtuoso")
+    pytest.fail(f"Virtuoso ended the query with an error {tries} times")
 
 
 def test_virtuoso_sends_part_of_a_plain_select_it_stopped_with_no_mark(virtuoso_1s):
     """Why ftzkg refuses an answer that came after the time limit it sent, marked or not."""
     status, headers, body = post(virtuoso_1s.query_url, SLOW_ROWS)  # no limit sent: an error
-    assert status == 500 and TIMED_OUT.encode() in body
+    assert status == 500 and b"S1T00" in body
     started = time.monotonic()
     status, headers, body = stopped_answer(virtuoso_1s.query_url, SLOW_ROWS)  # cut to 1 s
     assert status == 200 and time.monotonic() - started < 45
