@@ -280,7 +280,8 @@ def test_every_catalogue_query_answers_the_same_on_virtuoso(virtuoso, graph):
 
     from ftzkg.endpoint import EndpointBackend
 
-    cases = [(name, {}) for name in QUERIES] + [(n, dict([p.split("=", 1)])) for n, p in OTHER_VALUES]
+    cases: list[tuple[str, dict[str, str]]] = [(name, {}) for name in QUERIES]
+    cases += [(n, dict([p.split("=", 1)])) for n, p in OTHER_VALUES]
     for name, params in cases:
         query = QUERIES[name]
         right = csv_text(EmbeddedBackend(graph.store), query, params)
@@ -323,7 +324,7 @@ def test_virtuoso_7_fails_to_compile_an_if_over_an_aggregate(virtuoso, graph):
         "COALESCE": 'COALESCE(MIN(STR(?from)), "")',
         "STR": "STR(COUNT(DISTINCT ?from))",
     }
-    answers = {}
+    answers: dict[str, bool | str] = {}
     for name, column in columns.items():
         text = query.text[:start] + f"({column} " + query.text[end:]
         right = embedded_answer(graph, dataclasses.replace(query, text=text))
