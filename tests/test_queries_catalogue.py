@@ -317,6 +317,107 @@ def test_zone_indicators_depend_on_the_year(kg):
     assert records(kg, "zone-indicators", {"year": "2022"}) == []
 
 
+#: The most sources of one value zone-indicators lists sorted: the least (MIN), the one between, the
+#: greatest (MAX). More would be listed, all of them, the ones between in each engine's own order.
+SORTED_SOURCES = 3
+
+#: The most first sources any one observation rests on, as ai-assisted-facts and sources find them:
+#: through derived values, never from a source on to the original it rewrites.
+MOST_SOURCES = """PREFIX ftz: <https://w3id.org/ftzkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT (MAX(?n) AS ?most) WHERE {
+  { SELECT ?observation (COUNT(DISTINCT ?from) AS ?n) WHERE {
+      ?observation a ftz:Observation ; prov:wasDerivedFrom* ?step .
+      ?step prov:wasDerivedFrom ?from .
+      ?from a/rdfs:subClassOf* ftz:Source .
+      FILTER NOT EXISTS { ?step a/rdfs:subClassOf* ftz:Source }
+    } GROUP BY ?observation }
+}"""
+
+
+def most_sources(kg) -> int:
+    (row,) = kg.store.query(MOST_SOURCES, use_default_graph_as_union=True)
+    return int(row["most"].value) if row["most"] is not None else 0
+
+
+def several_sources(tmp_path, text: str) -> KnowledgeGraph:
+    """The project's graph with the values of ``text`` (TriG with the prefixes below) added."""
+    extra = tmp_path / "several.trig"
+    extra.write_text(
+        """@prefix ftz: <https://w3id.org/ftzkg/ontology#> .
+@prefix source: <https://w3id.org/ftzkg/id/source/> .
+@prefix obs: <https://w3id.org/ftzkg/id/observation/> .
+@prefix zone: <https://w3id.org/ftzkg/id/zone/> .
+@prefix period: <https://w3id.org/ftzkg/id/period/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+"""
+        + text,
+        encoding="utf-8",
+    )
+    return KnowledgeGraph.load([*project.all_files(), project.SourceFile(extra, None)])
+
+
+def sourced_values(names: list[str]) -> str:
+    """A source and one value of it for each name, in the source's own graph."""
+    return "".join(
+        f"""source:example-{n} {{ source:example-{n} a ftz:Source .
+  obs:example-{n} a ftz:Observation ; ftz:hasMeasure ftz:NewEnterprisesEstablished ;
+    ftz:refArea zone:kashgar-area ; ftz:refPeriod period:2025 ; ftz:qualifier ftz:Exact ;
+    ftz:numericValue 1 ; prov:wasDerivedFrom source:example-{n} . }}
+"""
+        for n in names
+    )
+
+
+def derived_value(name: str, inputs: list[str]) -> str:
+    derived_from = " , ".join(f"obs:example-{i}" for i in inputs)
+    return f"""source:example-derived {{ obs:example-{name} a ftz:Observation ;
+  ftz:hasMeasure ftz:RegisteredBusinessGrowth ; ftz:refArea zone:kashgar-area ; ftz:refPeriod period:2025 ;
+  ftz:qualifier ftz:Exact ; ftz:numericValue 2 ; ftz:isDerived true ; prov:wasDerivedFrom {derived_from} . }}
+"""
+
+
+def test_no_value_rests_on_more_sources_than_zone_indicators_sorts(kg, tmp_path):
+    """zone-indicators sorts up to three sources of a value (a value resting on more would list the
+    ones between in each engine's own order, and the engines' answers would differ): a value on more
+    sources in the project's data, the frozen copy or the corroboration test graph turns this red."""
+    from golden import frozen_files, frozen_kg
+    from test_corroboration_stores import EVIDENCE
+
+    assert "up to three sources" in next(q for q in QUERIES if q.name == "zone-indicators").text
+    evidence = tmp_path / "evidence.trig"
+    evidence.write_text(EVIDENCE, encoding="utf-8")
+    corroboration = KnowledgeGraph.load([*frozen_files(), project.SourceFile(evidence, None)], derive=True)
+    assert most_sources(kg) <= SORTED_SOURCES
+    assert most_sources(frozen_kg()) <= SORTED_SOURCES
+    assert most_sources(corroboration) == SORTED_SOURCES  # its example total: the cap, sorted there
+
+
+def test_the_source_count_check_sees_a_value_on_four_sources(tmp_path):
+    kg = several_sources(
+        tmp_path, sourced_values(["w", "x", "y", "z"]) + derived_value("four", ["z", "x", "w", "y"])
+    )
+    assert most_sources(kg) == 4 > SORTED_SOURCES
+
+
+def test_zone_indicators_sort_the_sources_of_a_value_on_up_to_three(tmp_path):
+    """Every set of one to three of four sources (one IRI the start of another), each given in
+    reverse IRI order: listed sorted by IRI, each once."""
+    names = ["p", "p2", "q", "r"]  # sorted, as IRIs too
+    subsets = [names[i:j] for i in range(4) for j in range(i + 1, min(i + 3, 4) + 1)]
+    subsets += [["p", "q", "r"], ["p", "p2", "r"], ["p", "r"], ["p2", "r"]]
+    text = sourced_values(names) + "".join(derived_value("on-" + "-".join(s), s[::-1]) for s in subsets)
+    found = {
+        r["observation"].rsplit("/", 1)[1]: r["source"]
+        for r in records(several_sources(tmp_path, text), "zone-indicators")
+    }
+    for subset in subsets:
+        expected = " ".join(f"https://w3id.org/ftzkg/id/source/example-{n}" for n in subset)
+        assert found["example-on-" + "-".join(subset)] == expected, subset
+    assert found["example-q"] == "https://w3id.org/ftzkg/id/source/example-q"
+
+
 def test_trade_performance_recomputes_the_stated_excess(kg):
     (row,) = [r for r in records(kg, "trade-performance") if r.get("target")]  # the one derived target
     assert row["actual"] == "93160000000"
