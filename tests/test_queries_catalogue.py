@@ -7,6 +7,7 @@ import dataclasses
 import io
 import re
 
+import pyoxigraph
 import pytest
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -284,13 +285,12 @@ ORDER BY STR(?firm) STR(?market) STR(?link)
 """,
     )
     prefix = "PREFIX ftz: <https://w3id.org/ftzkg/ontology#> "
-    places = [
-        str(r["p"].value)
-        for r in kg.store.query(
-            prefix + "SELECT DISTINCT ?p WHERE { { ?p a ftz:Region } UNION { ?l ftz:destinationMarket ?p } }",
-            use_default_graph_as_union=True,
-        )
-    ]
+    solutions = kg.store.query(
+        prefix + "SELECT DISTINCT ?p WHERE { { ?p a ftz:Region } UNION { ?l ftz:destinationMarket ?p } }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    places = [str(r["p"].value) for r in solutions]
     assert len(places) > 31
     for place in places:
         answer = run_csv(kg, query, {"region": f"<{place}>"})
