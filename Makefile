@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: help run test crash-test bench-load lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
+.PHONY: help run test crash-test bench-load bench-virtuoso-floor lint format bench bench-queries bench-reference clean fuzz fuzz-queries golden reference
 
 help:
 	@echo "make run              build, validate and answer the main trade-link questions"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench            validation engines at 10k, 100k, 1m triples (BENCH_ARGS)"
 	@echo "make bench-queries    what the query checks and limits cost"
 	@echo "make bench-load       ftzkg load against each store's own bulk loader (BENCH_LOAD_ARGS)"
+	@echo "make bench-virtuoso-floor  what an atomic load costs Virtuoso itself, beside its bulk loader"
 	@echo "make bench-reference  what the complete reference data costs"
 	@echo "make reference        regenerate data/reference/ from the pinned packages"
 	@echo "make golden           regenerate the golden query answers in tests/expected/queries/"
@@ -87,6 +88,13 @@ BENCH_LOAD_ARGS ?= --sizes 100k,1m --repeat 3
 
 bench-load: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load_throughput.py $(BENCH_LOAD_ARGS)
+
+# The server's own share of an atomic load on Virtuoso (no client), beside its bulk loader: the floor
+# under any `ftzkg load` there (`BENCH_FLOOR_ARGS="--sizes 100k --repeat 1"`)
+BENCH_FLOOR_ARGS ?= --sizes 100k,1m --repeat 3
+
+bench-virtuoso-floor: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/virtuoso_floor.py $(BENCH_FLOOR_ARGS)
 
 # kill -9 the stores before and after every request of a load (a few minutes; needs virtuoso-opensource)
 crash-test: $(VENV)/.installed-test

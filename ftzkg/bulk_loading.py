@@ -6,9 +6,10 @@ atomically), so a reader or a crash sees none of a request's graphs or all of th
 whole. Each graph travels in exactly one request, as quads ftzkg wrote itself (every
 line given its graph's name), never a file's quads.
 
-The new graphs are sent in a few requests, and each request's graphs are read back
-(``CONSTRUCT``) and compared line by line while the next request is written: the store
-writes one request on one core while it reads the last one back on the other. A graph
+The new graphs are sent in a few requests of about equal size, two at once (the server
+parses a request on one thread: two requests keep two cores busy), and each request's
+graphs are checked as soon as it is written: counted and sampled, or with ``--check full``
+read back (``CONSTRUCT``) and compared line by line. A graph
 must hold exactly the lines sent; lines a release writes in a non-canonical form
 (``"5.0"^^xsd:decimal``, which Oxigraph stores as ``5``) are put in Oxigraph's own form
 before they are compared. A graph that does not match is dropped again.
@@ -144,9 +145,13 @@ class BulkLoad:
     """Graphs the store does not hold yet, straight into it by the bulk loader, then checked."""
 
     #: How many requests the new graphs are spread over when every graph is read back whole (each is
-    #: read back while the next is written; more would cost the store more merging than they save).
-    #: Checked by sample, they go in as few requests as ``chunk_size`` allows.
+    #: read back while others are written; more would cost the store more merging than they save).
     batches = 4
+    #: Requests written at once. Oxigraph's server parses a request on one thread, so two requests
+    #: use two cores: on the 2-core machine 100,000 triples went in in 0.42 s instead of 0.82 s, a
+    #: million in 6.0 s instead of 10.7 s. Checked by sample, the new graphs go in this many requests
+    #: (more when ``chunk_size`` asks for it), each of at least ``min_batch`` triples.
+    writers = 2
     #: The smallest request worth its own ingestion (each one costs the store a flush and a merge).
     min_batch = 20_000
     #: Triples of a request checked by sample (reading every triple back costs the store about as
@@ -163,8 +168,9 @@ class BulkLoad:
     ) -> tuple[dict[str, GraphResult], list[tuple[str, StoreError]]]:
         """Load the wanted graphs the store lacks (each of at most ``chunk_size`` lines, ``sizes``).
 
-        The answer: the graphs loaded and verified, and the failures. After a failure
-        no further request is sent; the checks already started finish.
+        ``writers`` requests are written at once, and each is checked as soon as it is written.
+        The answer: the graphs loaded and verified, and the failures. After a failure no
+        further request is sent; the requests and checks already started finish.
         """
         loader = self.loader
         candidates = [g for g in wanted if 0 < sizes[g] <= loader.chunk_size]
@@ -172,28 +178,32 @@ class BulkLoad:
         new = [g for g in candidates if g not in held]
         done: dict[str, GraphResult] = {}
         failures: list[tuple[str, StoreError]] = []
-        checks: list[tuple[list[str], Future[list[GraphResult]]]] = []
-        # one request is checked at a time while requests are written (the store writes one on one
-        # core and answers the checks on the other), two once the last is written
-        slots = threading.BoundedSemaphore(2)
-
-        def check(batch: list[str]) -> list[GraphResult]:
-            with slots:
-                return self.check(batch, bodies, sizes)
+        stop = threading.Event()
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ftzkg-check") as checker:
-            with slots:
-                for batch in self._batches(new, sizes):
-                    posted, failed = self._post(batch, bodies)
-                    if posted:
-                        loader.progress(sum(sizes[g] for g in posted), loader._total)
-                        checks.append((posted, checker.submit(check, posted)))
-                    failures += failed
-                    if failed:
-                        break
-            for batch, future in checks:
+
+            def write(
+                batch: list[str],
+            ) -> tuple[list[str], list[tuple[str, StoreError]], Future[list[GraphResult]] | None]:
+                if stop.is_set():  # another request failed: send no more
+                    return [], [], None
+                posted, failed = self._post(batch, bodies)
+                if failed:
+                    stop.set()
+                if not posted:
+                    return posted, failed, None
+                loader.progress(sum(sizes[g] for g in posted), loader._total)
+                return posted, failed, checker.submit(self.check, posted, bodies, sizes)
+
+            with ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="ftzkg-bulk") as writers:
+                jobs = [writers.submit(write, batch) for batch in self._batches(new, sizes)]
+            for job in jobs:
+                batch, failed, checking = job.result()
+                failures += failed
+                if checking is None:
+                    continue
                 try:
-                    results = future.result()
+                    results = checking.result()
                 except StoreError as exc:
                     loader.left.extend(batch)
                     failures += [(g, StoreError(f"{exc}; could not check <{g}>: check it")) for g in batch]
@@ -257,24 +267,27 @@ class BulkLoad:
         return missing
 
     def _batches(self, graphs: list[str], sizes: dict[str, int]) -> list[list[str]]:
-        """Whole graphs in requests of about a ``batches``-th of them, at least ``min_batch`` and at most
-        ``chunk_size`` triples (one request is one ingestion)."""
+        """Whole graphs in requests of about equal size: ``writers`` of them (``batches`` when every
+        graph is read back), fewer when a request would hold less than ``min_batch`` triples, more
+        when one would hold more than ``chunk_size`` (one request is one ingestion). The largest
+        graph goes first into the lightest request; each request keeps the graphs' order."""
+        chunk = self.loader.chunk_size
         total = sum(sizes[g] for g in graphs)
-        parts = self.batches if self.full else 1
-        target = min(max(-(-total // parts), self.min_batch), self.loader.chunk_size)
-        out: list[list[str]] = []
-        batch: list[str] = []
-        size = 0
-        for graph in graphs:
-            limit = target if len(out) + 1 < parts else self.loader.chunk_size
-            if batch and size + sizes[graph] > limit:
-                out.append(batch)
-                batch, size = [], 0
-            batch.append(graph)
-            size += sizes[graph]
-        if batch:
-            out.append(batch)
-        return out
+        parts = self.batches if self.full else self.writers
+        out: list[list[str]] = [
+            [] for _ in range(max(min(parts, total // self.min_batch), -(-total // chunk), 1))
+        ]
+        load = [0] * len(out)
+        for graph in sorted(graphs, key=lambda g: -sizes[g]):
+            i = min(range(len(out)), key=load.__getitem__)
+            if load[i] and load[i] + sizes[graph] > chunk:  # no request has room: a new one
+                out.append([])
+                load.append(0)
+                i = len(out) - 1
+            out[i].append(graph)
+            load[i] += sizes[graph]
+        place = {g: n for n, g in enumerate(graphs)}
+        return [sorted(batch, key=place.__getitem__) for batch in out if batch]
 
     def _post(
         self, batch: list[str], bodies: dict[str, bytes]

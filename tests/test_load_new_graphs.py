@@ -1,8 +1,9 @@
 """Graphs the store does not hold yet, and what readers of the default graph see while graphs load.
 
 On Oxigraph, graphs the store lacks go straight in with its bulk loader, each graph
-whole in one request (one atomic ingestion; at most two requests, the first read back
-while the second is written), and are read back and compared line by line; a
+whole in one request (one atomic ingestion; two requests written at once, each checked
+as soon as it is written), and are checked by count and sample, or read back and
+compared line by line (``--check full``); a
 ``kill -9`` during a request leaves none of the graph or all of it, and a reader of
 the union default graph sees nothing or the whole graph. A graph the store holds goes
 through a staging graph, which Oxigraph's union default graph shows: the command
@@ -126,6 +127,31 @@ def test_new_graphs_are_spread_over_a_few_requests_each_graph_whole_in_one(oxigr
     assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs, 100)
 
 
+def test_two_requests_of_new_graphs_are_written_at_once_each_graph_whole_in_one(oxigraph_server, monkeypatch):
+    """Oxigraph parses a request on one thread: the new graphs go in two requests of about equal
+    size, both in flight at once (each one ingestion), the largest graph first into the lighter."""
+    monkeypatch.setattr(BulkLoad, "min_batch", 100)  # as 40,000 triples and more are
+    sizes = [300, 20, 150, 140, 90, 60, 30, 10]
+    graphs = [f"{EX}g{i}" for i in range(len(sizes))]
+    data = [q for g, n in zip(graphs, sizes, strict=True) for q in version("v", n, g)]
+    second_arrived = threading.Event()
+    overlapped: list[bool] = []
+    faults = [
+        Fault(is_chunk_post, "before", nth=1, callback=lambda: overlapped.append(second_arrived.wait(20))),
+        Fault(is_chunk_post, "before", nth=2, callback=second_arrived.set),
+    ]
+    with FaultProxy(oxigraph_server.url, faults) as proxy:
+        report = loader(oxigraph_server, proxy.url).load_dataset(data)
+    assert report.verified and [r.graph for r in report.graphs] == sorted(graphs)
+    assert overlapped == [True]  # the second request arrived while the first was still being written
+    bodies = [r.body.decode() for r in proxy.requests if is_chunk_post(r)]
+    assert len(bodies) == BulkLoad.writers == 2
+    sent_in = [[g for g in graphs if f"<{g}> .\n" in body] for body in bodies]
+    assert sorted(g for names in sent_in for g in names) == sorted(graphs)  # each graph in one request
+    assert sorted(sum(sizes[graphs.index(g)] for g in names) for names in sent_in) == [400, 400]
+    assert graph_counts(oxigraph_server.url) == {g: n for g, n in zip(graphs, sizes, strict=True)}
+
+
 def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(oxigraph_server, monkeypatch):
     monkeypatch.setattr(BulkLoad, "min_batch", 100)
     graphs = [f"{EX}g{i}" for i in range(4)]
@@ -133,9 +159,12 @@ def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(ox
     data = [q for g in graphs for q in version("v", 100, g)]
     with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(LoadError) as caught:
         loader(oxigraph_server, proxy.url, full_check=True).load_dataset(data)
+    first = next(r.body.decode() for r in proxy.requests if is_chunk_post(r))  # the one answered falsely
+    lost = [g for g in graphs if f"<{g}> .\n" in first]
+    assert len(lost) == 1  # four requests, one graph each; two are written at once, either may be first
     assert "holds 0 triples of which 0 are among the 100 sent" in str(caught.value)
-    assert [r.graph for r in caught.value.loaded] == graphs[1:]  # the other requests', checked whole
-    assert graph_counts(oxigraph_server.url) == dict.fromkeys(graphs[1:], 100)
+    assert sorted(r.graph for r in caught.value.loaded) == [g for g in graphs if g not in lost]
+    assert graph_counts(oxigraph_server.url) == {g: 100 for g in graphs if g not in lost}
 
 
 def test_a_count_after_the_bulk_request_that_is_not_a_number_is_a_store_error(oxigraph_server):
@@ -207,29 +236,32 @@ def test_a_lost_answer_after_the_bulk_request_is_checked_not_guessed(oxigraph_se
     assert graph_counts(oxigraph_server.url) == {EX + "a": 50}
 
 
-def test_a_kill_during_the_bulk_request_leaves_no_graph_or_the_whole_graph(tmp_path):
-    n = 150_000
+@pytest.mark.parametrize("graphs", [1, 2], ids=["one request", "two requests at once"])
+def test_a_kill_during_the_bulk_request_leaves_no_graph_or_the_whole_graph(tmp_path, graphs):
+    n = 150_000 // graphs  # two graphs of 75,000 go in two requests written at once
     server = OxigraphServer(tmp_path / "store").start()
     try:
         started = time.monotonic()
-        assert loader(server).load_dataset(version("v", n, EX + "first")).verified
+        first = [q for k in range(graphs) for q in version("v", n, f"{EX}first{k}")]
+        assert loader(server).load_dataset(first).verified
         duration = time.monotonic() - started
-        outcomes = []
         for i, fraction in enumerate((0.2, 0.45, 0.7, 0.9)):
-            graph = f"{EX}g{i}"
+            names = [f"{EX}g{i}-{k}" for k in range(graphs)]
             killer = threading.Timer(duration * fraction, server.kill)
             killer.start()
             reported = False
             with contextlib.suppress(StoreError):
-                reported = loader(server, retries=0).load_dataset(version("v", n, graph)).verified
+                data = [q for name in names for q in version("v", n, name)]
+                reported = loader(server, retries=0).load_dataset(data).verified
             killer.join()
             server.start()
-            held = count(server, graph)
-            outcomes.append(held)
-            assert held in (0, n), (fraction, held)
-            if reported:
-                assert held == n
-        assert count(server, EX + "first") == n  # what was loaded before survived every crash
+            for name in names:
+                held = count(server, name)
+                assert held in (0, n), (fraction, name, held)
+                if reported:
+                    assert held == n
+        for k in range(graphs):  # what was loaded before survived every crash
+            assert count(server, f"{EX}first{k}") == n
     finally:
         server.stop()
 
