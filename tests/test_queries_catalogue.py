@@ -7,6 +7,7 @@ import dataclasses
 import io
 import re
 
+import pyoxigraph
 import pytest
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -284,13 +285,12 @@ ORDER BY STR(?firm) STR(?market) STR(?link)
 """,
     )
     prefix = "PREFIX ftz: <https://w3id.org/ftzkg/ontology#> "
-    places = [
-        str(r["p"].value)
-        for r in kg.store.query(
-            prefix + "SELECT DISTINCT ?p WHERE { { ?p a ftz:Region } UNION { ?l ftz:destinationMarket ?p } }",
-            use_default_graph_as_union=True,
-        )
-    ]
+    solutions = kg.store.query(
+        prefix + "SELECT DISTINCT ?p WHERE { { ?p a ftz:Region } UNION { ?l ftz:destinationMarket ?p } }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    places = [str(r["p"].value) for r in solutions]
     assert len(places) > 31
     for place in places:
         answer = run_csv(kg, query, {"region": f"<{place}>"})
@@ -317,22 +317,26 @@ def test_zone_indicators_depend_on_the_year(kg):
     assert records(kg, "zone-indicators", {"year": "2022"}) == []
 
 
-#: The most sources of one value zone-indicators lists sorted: the least (MIN), the one between, the
-#: greatest (MAX). More would be listed, all of them, the ones between in each engine's own order.
+#: The most sources of one fact that zone-indicators (a value's ``source``) and ai-assisted-facts
+#: (a fact's ``sources``) list sorted: the least (MIN), the one between, the greatest (MAX). More
+#: would be listed, all of them, the ones between in each engine's own order.
 SORTED_SOURCES = 3
+#: The queries that sort a fact's sources so, and the column they list them in.
+SORTING_QUERIES = {"zone-indicators": "source", "ai-assisted-facts": "sources"}
 
-#: The most first sources any one observation rests on, as ai-assisted-facts and sources find them:
-#: through derived values, never from a source on to the original it rewrites.
+#: The most first sources any one fact rests on (of any kind: an observation, a trade link, ...), as
+#: ai-assisted-facts and sources find them: through derived facts, never from a source on to the
+#: original it rewrites.
 MOST_SOURCES = """PREFIX ftz: <https://w3id.org/ftzkg/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT (MAX(?n) AS ?most) WHERE {
-  { SELECT ?observation (COUNT(DISTINCT ?from) AS ?n) WHERE {
-      ?observation a ftz:Observation ; prov:wasDerivedFrom* ?step .
+  { SELECT ?fact (COUNT(DISTINCT ?from) AS ?n) WHERE {
+      ?fact a/rdfs:subClassOf* ftz:SourcedFact ; prov:wasDerivedFrom* ?step .
       ?step prov:wasDerivedFrom ?from .
       ?from a/rdfs:subClassOf* ftz:Source .
       FILTER NOT EXISTS { ?step a/rdfs:subClassOf* ftz:Source }
-    } GROUP BY ?observation }
+    } GROUP BY ?fact }
 }"""
 
 
@@ -358,10 +362,11 @@ def several_sources(tmp_path, text: str) -> KnowledgeGraph:
     return KnowledgeGraph.load([*project.all_files(), project.SourceFile(extra, None)])
 
 
-def sourced_values(names: list[str]) -> str:
+def sourced_values(names: list[str], ai_assisted: bool = False) -> str:
     """A source and one value of it for each name, in the source's own graph."""
+    flag = " ; ftz:aiAssisted true" if ai_assisted else ""
     return "".join(
-        f"""source:example-{n} {{ source:example-{n} a ftz:Source .
+        f"""source:example-{n} {{ source:example-{n} a ftz:Source{flag} .
   obs:example-{n} a ftz:Observation ; ftz:hasMeasure ftz:NewEnterprisesEstablished ;
     ftz:refArea zone:kashgar-area ; ftz:refPeriod period:2025 ; ftz:qualifier ftz:Exact ;
     ftz:numericValue 1 ; prov:wasDerivedFrom source:example-{n} . }}
@@ -378,20 +383,22 @@ def derived_value(name: str, inputs: list[str]) -> str:
 """
 
 
-def test_no_value_rests_on_more_sources_than_zone_indicators_sorts(kg, tmp_path):
-    """zone-indicators sorts up to three sources of a value (a value resting on more would list the
-    ones between in each engine's own order, and the engines' answers would differ): a value on more
-    sources in the project's data, the frozen copy or the corroboration test graph turns this red."""
+def test_no_fact_rests_on_more_sources_than_the_queries_sort(kg, tmp_path):
+    """zone-indicators and ai-assisted-facts sort up to three sources of a fact (a fact resting on
+    more would list the ones between in each engine's own order, and the engines' answers would
+    differ): a fact of any kind on more sources in the project's data, the frozen copy or the
+    corroboration test graph turns this red."""
     from golden import frozen_files, frozen_kg
     from test_corroboration_stores import EVIDENCE
 
-    assert "up to three sources" in next(q for q in QUERIES if q.name == "zone-indicators").text
+    for name in SORTING_QUERIES:
+        assert "up to three sources" in next(q for q in QUERIES if q.name == name).text, name
     evidence = tmp_path / "evidence.trig"
     evidence.write_text(EVIDENCE, encoding="utf-8")
     corroboration = KnowledgeGraph.load([*frozen_files(), project.SourceFile(evidence, None)], derive=True)
     assert most_sources(kg) <= SORTED_SOURCES
     assert most_sources(frozen_kg()) <= SORTED_SOURCES
-    assert most_sources(corroboration) == SORTED_SOURCES  # its example total: the cap, sorted there
+    assert most_sources(corroboration) == SORTED_SOURCES  # its example totals: the cap, sorted there
 
 
 def test_the_source_count_check_sees_a_value_on_four_sources(tmp_path):
@@ -401,18 +408,41 @@ def test_the_source_count_check_sees_a_value_on_four_sources(tmp_path):
     assert most_sources(kg) == 4 > SORTED_SOURCES
 
 
-def test_zone_indicators_sort_the_sources_of_a_value_on_up_to_three(tmp_path):
+def test_the_source_count_check_sees_a_fact_of_another_kind_on_four_sources(tmp_path):
+    """A trade link that four sources report, each in its own graph: not an observation, counted too."""
+    link = "".join(
+        f"""source:example-{n} {{ source:example-{n} a ftz:Source .
+  <https://w3id.org/ftzkg/id/link/example-four> a ftz:TradeLink ; prov:wasDerivedFrom source:example-{n} . }}
+"""
+        for n in ["z", "x", "w", "y"]
+    )
+    assert most_sources(several_sources(tmp_path, link)) == 4 > SORTED_SOURCES
+
+
+#: Every set of one to three of four sources (one IRI the start of another): sorted by IRI.
+SOURCE_NAMES = ["p", "p2", "q", "r"]
+SOURCE_SUBSETS = [SOURCE_NAMES[i:j] for i in range(4) for j in range(i + 1, min(i + 3, 4) + 1)] + [
+    ["p", "q", "r"],
+    ["p", "p2", "r"],
+    ["p", "r"],
+    ["p2", "r"],
+]
+
+
+@pytest.mark.parametrize(("name", "ai_assisted"), [("zone-indicators", False), ("ai-assisted-facts", True)])
+def test_the_queries_sort_the_sources_of_a_fact_on_up_to_three(tmp_path, name, ai_assisted):
     """Every set of one to three of four sources (one IRI the start of another), each given in
-    reverse IRI order: listed sorted by IRI, each once."""
-    names = ["p", "p2", "q", "r"]  # sorted, as IRIs too
-    subsets = [names[i:j] for i in range(4) for j in range(i + 1, min(i + 3, 4) + 1)]
-    subsets += [["p", "q", "r"], ["p", "p2", "r"], ["p", "r"], ["p2", "r"]]
-    text = sourced_values(names) + "".join(derived_value("on-" + "-".join(s), s[::-1]) for s in subsets)
+    reverse IRI order: listed sorted by IRI, each once (zone-indicators: a value's sources;
+    ai-assisted-facts: those of a fact on AI-assisted sources alone)."""
+    text = sourced_values(SOURCE_NAMES, ai_assisted) + "".join(
+        derived_value("on-" + "-".join(s), s[::-1]) for s in SOURCE_SUBSETS
+    )
+    fact = "observation" if name == "zone-indicators" else "fact"
     found = {
-        r["observation"].rsplit("/", 1)[1]: r["source"]
-        for r in records(several_sources(tmp_path, text), "zone-indicators")
+        r[fact].rsplit("/", 1)[1]: r[SORTING_QUERIES[name]]
+        for r in records(several_sources(tmp_path, text), name)
     }
-    for subset in subsets:
+    for subset in SOURCE_SUBSETS:
         expected = " ".join(f"https://w3id.org/ftzkg/id/source/example-{n}" for n in subset)
         assert found["example-on-" + "-".join(subset)] == expected, subset
     assert found["example-q"] == "https://w3id.org/ftzkg/id/source/example-q"
