@@ -152,6 +152,26 @@ def test_two_requests_of_new_graphs_are_written_at_once_each_graph_whole_in_one(
     assert graph_counts(oxigraph_server.url) == {g: n for g, n in zip(graphs, sizes, strict=True)}
 
 
+def test_when_one_of_two_requests_at_once_is_refused_each_graph_is_absent_or_whole_and_reported_so(
+    oxigraph_server, monkeypatch
+):
+    monkeypatch.setattr(BulkLoad, "min_batch", 100)
+    graphs = [f"{EX}g{i}" for i in range(4)]
+    fault = Fault(is_chunk_post, "status", status=500)  # the first request to arrive
+    data = [q for g in graphs for q in version("v", 100, g)]
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy, pytest.raises(LoadError) as caught:
+        loader(oxigraph_server, proxy.url, retries=0).load_dataset(data)
+    refused = next(r.body.decode() for r in proxy.requests if is_chunk_post(r))
+    lost = sorted(g for g in graphs if f"<{g}> .\n" in refused)
+    assert len(lost) == 2  # two requests of two graphs each, written at once
+    assert "HTTP 500" in str(caught.value) and "nothing was written" in str(caught.value)
+    held = graph_counts(oxigraph_server.url)
+    assert set(held) == {g for g in graphs if g not in lost} and set(held.values()) == {
+        100
+    }  # the other, whole
+    assert sorted(r.graph for r in caught.value.loaded) == sorted(held)  # and reported as loaded
+
+
 def test_a_request_answered_done_that_wrote_nothing_fails_its_own_graphs_only(oxigraph_server, monkeypatch):
     monkeypatch.setattr(BulkLoad, "min_batch", 100)
     graphs = [f"{EX}g{i}" for i in range(4)]
