@@ -166,9 +166,9 @@ def test_when_one_of_two_requests_at_once_is_refused_each_graph_is_absent_or_who
     assert len(lost) == 2  # two requests of two graphs each, written at once
     assert "HTTP 500" in str(caught.value) and "nothing was written" in str(caught.value)
     held = graph_counts(oxigraph_server.url)
-    assert set(held) == {g for g in graphs if g not in lost} and set(held.values()) == {
-        100
-    }  # the other, whole
+    others = {g for g in graphs if g not in lost}
+    # the other request, written at the same time, went in whole (unless the refusal came before it started)
+    assert set(held) in (others, set()) and set(held.values()) <= {100}
     assert sorted(r.graph for r in caught.value.loaded) == sorted(held)  # and reported as loaded
 
 
