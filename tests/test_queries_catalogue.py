@@ -101,6 +101,42 @@ def test_every_query_passes_the_safety_inspection(query):
     assert catalogue_screen(sparql_prologue() + query.text) is not None
 
 
+def body(text: str) -> str:
+    """A query's text without its comments."""
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+#: The SELECT queries: a CONSTRUCT query gives triples, which the writers sort.
+SELECTS = [q for q in QUERIES if not re.search(r"^CONSTRUCT\b", body(q.text), re.M)]
+
+
+def test_the_construct_queries_are_entity_profile_only():
+    assert {q.name for q in QUERIES} - {q.name for q in SELECTS} == {"entity-profile"}
+
+
+def test_the_readmes_say_every_query_orders_its_rows_by_every_column():
+    for readme in ("README.md", "queries/README.md"):
+        assert "test_every_query_orders_its_rows_by_every_column" in (project.ROOT / readme).read_text(
+            "utf-8"
+        )
+
+
+@pytest.mark.parametrize("query", SELECTS, ids=[q.name for q in SELECTS])
+def test_every_query_orders_its_rows_by_every_column(query):
+    """Rows that tie on the keys that give a query its order would come in each engine's own order:
+    after those keys the ORDER BY names every column the query returns, so that two rows can tie
+    only when they are the same. A column a query aggregates (a count, a list) is one per group of
+    the GROUP BY, whose keys the ORDER BY names. The README of queries/ says so."""
+    text = body(query.text)
+    keys = re.split(r"\bORDER\s+BY\b", text)[-1]
+    assert keys != text, "no ORDER BY"
+    grouped = re.search(r"^GROUP\s+BY\b", text, re.M) is not None
+    projection = re.split(r"\bWHERE\b", text, maxsplit=1)[0]  # the SELECT clause
+    for column in query.returns:
+        aggregated = grouped and re.search(rf"\bAS\s+\?{column}\s*\)", projection) is not None
+        assert aggregated or re.search(rf"\?{column}\b", keys), column
+
+
 def test_every_query_is_listed_in_the_catalogue_readme():
     readme = (project.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
     for query in QUERIES:
