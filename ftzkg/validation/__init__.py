@@ -6,6 +6,7 @@
 - :mod:`.shape_runs`: running the shapes and turning the engine's report into findings;
 - :mod:`.engines`: the SHACL engines behind one function (:mod:`.engine_names` their names);
 - :mod:`.sparql_shapes`: SHACL-SPARQL shapes evaluated on Oxigraph;
+- :mod:`.sparql_results`: a SHACL-SPARQL constraint's results by pySHACL's rules, without rdflib;
 - :mod:`.shacl_sparql` (with :mod:`.sparql_terms`): SHACL core compiled to SPARQL queries;
 - :mod:`.store_engine`: the compiled queries run on a store (the ``sparql`` engine);
 - :mod:`.store_validation`: whole-graph validation on the graph's own store;

@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .report import Finding, message_text
+from .sparql_results import constraint_results, focus_nodes
 
 if TYPE_CHECKING:
     import rdflib
@@ -154,66 +154,25 @@ class CheckPlan:
 
 
 def _sparql_findings(store: ox.Store, shape: PlannedSparqlShape) -> Iterable[Finding]:
-    """As :func:`.sparql_shapes.evaluate` and :func:`.sparql_shapes.add_results` (pySHACL's rules)."""
-    focus: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
-    for solution in _select(store, shape.focus_query):
-        this = solution["this"]
-        if this is not None:
-            focus.setdefault(_nt(this), this)
-    this_variable = ox.Variable("this")
+    """The findings of a SHACL-SPARQL shape (:mod:`.sparql_results`, as the engines report them)."""
+    focus = focus_nodes(store, [shape.focus_query])
     for constraint in shape.constraints:
-        for node in focus.values():
-            answer = _select(store, constraint.query, {this_variable: node})
-            names = [v.value for v in answer.variables]
-            seen: list = []
-            for solution in answer:
-                rest = {n: solution[n] for n in names if solution[n] is not None}
-                if rest.pop("failure", None) is not None:
-                    if any(k[0] is True for k in seen):
-                        continue
-                    seen.append((True, rest))
-                    this, path, value, bound = node, None, node, dict(rest)
-                else:
-                    key = (rest.pop("this", None), rest.pop("path", None), rest.pop("value", None), rest)
-                    if key in seen:
-                        continue
-                    seen.append(key)
-                    this = node if key[0] is None else key[0]
-                    path = key[1]
-                    value = node if key[2] is None else key[2]
-                    bound = dict(rest)
-                    if key[0] is not None:
-                        bound["this"] = key[0]
-                    if path is not None:
-                        bound["path"] = path
-                    bound["value"] = value
-                texts = {name: term.value for name, term in bound.items()}
-                yield Finding(
-                    severity=shape.severity,
-                    focus=_text(this),
-                    shape=shape.shape,
-                    message=message_text([_format(m, texts) for m in constraint.messages]),
-                    path=path.value if isinstance(path, ox.NamedNode) else None,
-                    value=_text(value),
-                )
+        for found in constraint_results(store, constraint.query, focus, constraint.messages):
+            yield Finding(
+                severity=shape.severity,
+                focus=_text(found.focus if found.this is None else found.this),
+                shape=shape.shape,
+                message=message_text(found.messages),
+                path=found.path.value if isinstance(found.path, ox.NamedNode) else None,
+                value=_text(found.value),
+            )
 
 
-def _select(
-    store: ox.Store,
-    query: str,
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
-) -> ox.QuerySolutions:
-    answer = store.query(query, substitutions=substitutions) if substitutions else store.query(query)
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    answer = store.query(query)
     if not isinstance(answer, ox.QuerySolutions):  # a plan holds SELECT queries only
         raise ValueError(f"a check query did not select: {query[:80]}")
     return answer
-
-
-def _format(message: str, bound: dict[str, str]) -> str:
-    """pySHACL's _format_sparql_based_result_message (as :func:`.sparql_shapes._format`)."""
-    for var, val in bound.items():
-        message = re.sub("{{[?$]{}}}".format(var), val, message)  # noqa: UP032 (as pySHACL)
-    return message
 
 
 def generic_message(component: str) -> str:

@@ -32,6 +32,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, SH, XSD
 
+from .sparql_results import SparqlResult, Term, constraint_results, focus_nodes
+
 _XSD_STRING = ox.NamedNode(str(XSD.string))
 _LANG_STRING = ox.NamedNode(str(RDF.langString))
 
@@ -186,52 +188,39 @@ class SparqlEvaluation:
     """The focus nodes of each SPARQL shape and the results of its constraints."""
 
     targets: dict[rdflib.term.Node, list[rdflib.term.Identifier]]
-    results: list[tuple[SparqlShape, SparqlConstraint, rdflib.term.Node, dict]]
+    results: list[tuple[SparqlShape, SparqlConstraint, SparqlResult]]
+
+
+def _rdflib(term: Term) -> rdflib.term.Identifier:
+    """:func:`to_rdflib_term` (SHACL-SPARQL results hold no triple terms)."""
+    return to_rdflib_term(term)  # type: ignore[arg-type]
+
+
+def _rdflib_text(term: Term) -> str:
+    """A term as pySHACL writes it into a message: rdflib's spelling (``1.0`` for ``"1"^^xsd:double``)."""
+    return str(_rdflib(term))
 
 
 def evaluate(store: ox.Store, shapes: list[SparqlShape], **options: object) -> SparqlEvaluation:
     """Run each target query once, and each constraint once per focus node with ``$this`` pre-bound.
 
-    Pre-binding is Oxigraph's substitution (SEP-0007), the semantics SHACL-SPARQL asks for.
+    By pySHACL's rules (:mod:`.sparql_results`), terms compared and written as rdflib has them.
     ``options`` go to every query (for instance ``default_graph``).
     """
     targets: dict[rdflib.term.Node, list[rdflib.term.Identifier]] = {}
     results = []
-    this_variable = ox.Variable("this")
     for shape in shapes:
-        focus: dict[rdflib.term.Identifier, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-        for query in shape.targets:
-            for solution in store.query(query, **options):  # type: ignore[arg-type]
-                this = solution["this"]
-                if this is not None:
-                    focus.setdefault(to_rdflib_term(this), this)
-        targets[shape.node] = list(focus)
+        focus = focus_nodes(store, shape.targets, _rdflib, **options)
+        targets[shape.node] = [_rdflib(node) for node in focus]
         for constraint in shape.constraints:
-            for this, term in focus.items():
-                answer = store.query(constraint.query, substitutions={this_variable: term}, **options)  # type: ignore[arg-type]
-                names = [v.value for v in answer.variables]
-                seen: list = []
-                for solution in answer:
-                    # as pySHACL's _validate_sparql_query: failure, else (this, path, value, rest), once
-                    rest = {n: to_rdflib_term(solution[n]) for n in names if solution[n] is not None}
-                    if rest.pop("failure", None) is not None:
-                        if any(k[0] is True for k in seen):
-                            continue
-                        key: tuple = (True, rest)
-                    else:
-                        key = (rest.pop("this", None), rest.pop("path", None), rest.pop("value", None), rest)
-                        if key in seen:
-                            continue
-                    seen.append(key)
-                    results.append((shape, constraint, this, key))
+            # the constraint's messages not among the shape's, then the shape's (as pySHACL lists them)
+            messages = [str(m.value) for m in constraint.messages if m not in shape.messages]
+            messages += [str(m.value) for m in shape.messages]
+            for found in constraint_results(
+                store, constraint.query, focus, messages, same=_rdflib, text=_rdflib_text, **options
+            ):
+                results.append((shape, constraint, found))
     return SparqlEvaluation(targets, results)
-
-
-def _format(message: str, bound: dict) -> str:
-    """pySHACL's _format_sparql_based_result_message."""
-    for var, val in bound.items():
-        message = re.sub("{{[?$]{}}}".format(var), str(val), message)  # noqa: UP032 (pySHACL's own code)
-    return message
 
 
 def add_results(report: rdflib.Graph, shapes: rdflib.Graph, evaluation: SparqlEvaluation) -> bool:
@@ -242,39 +231,25 @@ def add_results(report: rdflib.Graph, shapes: rdflib.Graph, evaluation: SparqlEv
         report.add((report_node, RDF.type, SH.ValidationReport))
     copied: set[rdflib.term.Node] = set()
     no_violation = True
-    for shape, constraint, focus, key in evaluation.results:
-        if key[0] is True:
-            this, path, value, rest = focus, None, focus, key[1]
-            bound = dict(rest)
-        else:
-            this, path, value, rest = key
-            value = focus if value is None else value
-            bound = dict(rest)
-            if this is not None:
-                bound["this"] = this
-            if path is not None:
-                bound["path"] = path
-            bound["value"] = value
+    for shape, constraint, found in evaluation.results:
+        focus = _rdflib(found.focus)
+        this = None if found.this is None else _rdflib(found.this)
         result = rdflib.BNode()
         report.add((report_node, SH.result, result))
         report.add((result, RDF.type, SH.ValidationResult))
         report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
         report.add((result, SH.sourceShape, shape.node))
         report.add((result, SH.resultSeverity, shape.severity))
-        report.add((result, SH.focusNode, this or focus))
-        report.add((result, SH.value, value))
-        if path is not None:
-            report.add((result, SH.resultPath, path))
+        report.add((result, SH.focusNode, this or focus))  # pySHACL's `t or f`: a false literal gives f
+        report.add((result, SH.value, _rdflib(found.value)))
+        if found.path is not None:
+            report.add((result, SH.resultPath, _rdflib(found.path)))
         report.add((result, SH.sourceConstraint, constraint.node))
         if constraint.node not in copied:
             copied.add(constraint.node)
             _copy_node(shapes, report, constraint.node)
-        messages = list(shape.messages)
-        for m in constraint.messages:
-            if m not in messages:
-                report.add((result, SH.resultMessage, rdflib.Literal(_format(str(m.value), bound))))
-        for m in messages:
-            report.add((result, SH.resultMessage, rdflib.Literal(_format(str(m.value), bound))))
+        for message in found.messages:
+            report.add((result, SH.resultMessage, rdflib.Literal(message)))
         if shape.severity == SH.Violation:
             no_violation = False
     return no_violation
