@@ -558,7 +558,16 @@ class StoreLoader:
         :func:`~ftzkg.bulk_loading.graph_bodies`): on Oxigraph, graphs it lacks go in by its bulk
         loader; a graph it holds exactly is left alone; any other goes through a staging graph."""
         if not self.bulk:
-            return self.load_lines({g: canonical_lines(body) for g, body in bodies.items()}, graphs)
+            wanted = _wanted(bodies, graphs)
+            self.check()
+            self._total = sum(bodies[g].count(b"\n") for g in wanted)  # lines: triples, unless repeated
+            # each graph's canonical lines are written by a thread of their own, in the order the graphs
+            # load: the client writes the next graphs while the store takes this one
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ftzkg-lines") as writer:
+                lines = {g: writer.submit(canonical_lines, bodies[g]) for g in wanted}
+                return self._load(
+                    wanted, lambda g: self.replace_graph_lines(g, lines.pop(g).result()), {}, []
+                )
         wanted = _wanted(bodies, graphs)
         self.check()
         sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
