@@ -274,3 +274,40 @@ def test_validation_writes_nothing(tmp_path, monkeypatch):
     assert validate(str(path)).exit_code == 1
     assert validate(str(path), "--format", "turtle").exit_code == 1
     assert sorted(tmp_path.rglob("*")) == before
+
+
+#: A contributed HS code whose notation holds what a regular-expression template reads as escapes.
+ESCAPES = r"99\1\g<0>\n"
+
+
+@pytest.mark.parametrize("engine", [None, "hybrid", "sparql", "pyshacl", "turbo"])
+def test_a_literal_a_message_quotes_is_written_as_it_is_even_with_backslashes(tmp_path, engine):
+    """SHACL-SPARQL messages quote the data (``HS code {?code} does not lie under ...``); pySHACL
+    writes the values in with ``re.sub``, which read the backslashes of a contributed literal as
+    escapes: ``99\\1`` stopped every engine with "invalid group reference" instead of reporting it."""
+    example = Path(__file__).parent.parent / "data" / "contributions" / "examples" / "valid-example-firm.ttl"
+    escaped = ESCAPES.replace("\\", "\\\\")  # as a Turtle string writes a backslash
+    path = tmp_path / "escapes.ttl"
+    path.write_text(
+        example.read_text(encoding="utf-8")
+        + "\n<https://w3id.org/ftzkg/id/hs/example-escapes> a <https://w3id.org/ftzkg/ontology#HSCode> ;\n"
+        + f'  <http://www.w3.org/2004/02/skos/core#notation> "{escaped}" ;\n'
+        + "  <http://www.w3.org/2004/02/skos/core#broader> <https://w3id.org/ftzkg/id/hs/08> ;\n"
+        + '  <http://www.w3.org/2004/02/skos/core#prefLabel> "EXAMPLE escapes"@en .\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["validate", str(path), *(["--engine", engine] if engine else [])])
+    assert result.exit_code == 1, result.output
+    assert f"HS code {ESCAPES} does not lie under its broader code 08" in result.output
+    assert "internal error" not in result.output
+
+
+def test_pyshacl_writes_messages_its_own_way_again_after_a_run():
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    from ftzkg.validation.rdflib_patch import literal_message_values
+
+    own = ConstraintComponent._format_sparql_based_result_message
+    with literal_message_values():
+        assert ConstraintComponent._format_sparql_based_result_message is not own
+    assert ConstraintComponent._format_sparql_based_result_message is own

@@ -83,8 +83,11 @@ def run_shacl(
     if engine == "pyshacl":
         import pyshacl
 
+        from .rdflib_patch import literal_message_values
+
         graph = data.graph() if isinstance(data, NTriples) else data
-        conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, **options)
+        with literal_message_values():
+            conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, **options)
         return bool(conforms), report
     if engine == "turbo":
         try:

@@ -1,4 +1,4 @@
-"""PATCH: the one place ftzkg changes rdflib while it runs.
+"""PATCH: the one place ftzkg changes rdflib (and pySHACL) while it runs.
 
 :func:`translated_sparql_cache` swaps rdflib's SPARQL parse and translation
 (``rdflib.plugins.sparql.processor.parseQuery`` / ``translateQuery``) for a cached
@@ -6,12 +6,15 @@ one while a SHACL engine runs, and puts rdflib's own back when its ``with`` bloc
 ends; :func:`undo` puts them back by hand (after an interrupted run, or to be sure)
 and empties the cache. :func:`quiet_literal_conversion` raises rdflib's
 ``rdflib.term`` logger to CRITICAL, likewise only inside its ``with`` block.
+:func:`literal_message_values` makes pySHACL write a SHACL-SPARQL result's values into
+its message as they are, inside its ``with`` block.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 
 
@@ -30,6 +33,46 @@ def quiet_literal_conversion() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(before)
+
+
+@contextlib.contextmanager
+def literal_message_values() -> Iterator[None]:
+    """pySHACL writes the variables of a SHACL-SPARQL result into its ``sh:message`` with
+    ``re.sub``, which reads a backslash in a value as an escape: a contributed literal such as
+    ``99\\1`` stopped the validation with "invalid group reference", and ``\\g<0>`` rewrote the
+    message. Inside this block each value goes in as written (as
+    :func:`.sparql_results.format_message` does for ftzkg's own engines)."""
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    original = ConstraintComponent._format_sparql_based_result_message
+
+    def as_written(self: object, msg: object, bound_vars: object) -> object:
+        # pySHACL's own method, with the backslashes of each value doubled: the template writes it as it is
+        if bound_vars is None:
+            return msg
+        fdict: dict[str, object] = {}
+        if isinstance(bound_vars, tuple | list):
+            if len(bound_vars) == 4:
+                fdict.update(bound_vars[3])
+                bound_vars = bound_vars[:3]
+            if len(bound_vars) == 3:
+                for name, value in zip(("this", "path", "value"), bound_vars, strict=True):
+                    if value is not None:
+                        fdict[name] = value
+        elif isinstance(bound_vars, dict):
+            fdict.update(bound_vars)
+        else:
+            return msg
+        for var, val in fdict.items():
+            text = str(val)
+            msg = re.sub("{{[?$]{}}}".format(var), text.replace("\\", "\\\\"), str(msg))  # noqa: UP032 (as pySHACL)
+        return msg
+
+    ConstraintComponent._format_sparql_based_result_message = as_written  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        ConstraintComponent._format_sparql_based_result_message = original  # type: ignore[method-assign]
 
 
 _TRANSLATED: dict[tuple, object] = {}

@@ -146,9 +146,11 @@ def constraint_results(
 
 
 def format_message(message: str, bound: dict[str, str]) -> str:
-    """pySHACL's _format_sparql_based_result_message: ``{?var}`` and ``{$var}`` replaced in turn."""
+    """pySHACL's _format_sparql_based_result_message: ``{?var}`` and ``{$var}`` replaced in turn,
+    each value as written (pySHACL's ``re.sub`` reads a backslash in it as an escape: a contributed
+    literal ``99\\1`` crashed it; see :func:`.rdflib_patch.literal_message_values`)."""
     for var, val in bound.items():
-        message = re.sub("{{[?$]{}}}".format(var), val, message)  # noqa: UP032 (pySHACL's own code)
+        message = re.sub("{{[?$]{}}}".format(var), val.replace("\\", "\\\\"), message)  # noqa: UP032 (pySHACL's own code)
     return message
 
 
