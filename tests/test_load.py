@@ -235,3 +235,36 @@ def test_a_release_with_triples_outside_named_graphs_or_a_syntax_error_is_refuse
     )
     with pytest.raises(RdfInputError, match=r"broken\.nq:2"):
         graph_bodies(broken)
+
+
+def test_through_staging_graphs_the_next_graphs_lines_are_written_while_the_store_takes_one(
+    oxigraph_server, monkeypatch
+):
+    """On Virtuoso and generic stores each graph goes through a staging graph; its canonical lines are
+    written by a thread of their own, in load order, so the client's work overlaps the store's: the
+    first graph is sent before the last graph's lines are written."""
+    import threading
+
+    from fault_proxy import Fault, is_chunk_post
+
+    from ftzkg import store_loading
+    from ftzkg.store_loading import Endpoints, StoreLoader
+
+    graphs = [f"http://example.org/ahead/g{i}" for i in range(3)]
+    bodies = {g: f'<{g}/s> <{g}/p> "{g}" .\n'.encode() for g in graphs}
+    first_sent = threading.Event()
+    overlapped: list[bool] = []
+    written = store_loading.canonical_lines
+
+    def canonical_lines(body: bytes) -> list[bytes]:
+        if body == bodies[graphs[-1]]:  # the last graph's lines wait for the first graph's request
+            overlapped.append(first_sent.wait(20))
+        return written(body)
+
+    monkeypatch.setattr(store_loading, "canonical_lines", canonical_lines)
+    fault = Fault(is_chunk_post, "before", callback=first_sent.set)
+    with FaultProxy(oxigraph_server.url, [fault]) as proxy:
+        client = HttpClient(None, [proxy.url], timeout=60, retries=0)
+        report = StoreLoader(Endpoints.resolve(proxy.url), client, 10_000).load_bodies(bodies)
+    assert report.verified and [r.graph for r in report.graphs] == graphs
+    assert overlapped == [True]
