@@ -557,9 +557,9 @@ class StoreLoader:
         """Replace each named graph of an N-Triples body per graph (:func:`ntriples_bodies`,
         :func:`~ftzkg.bulk_loading.graph_bodies`): on Oxigraph, graphs it lacks go in by its bulk
         loader; a graph it holds exactly is left alone; any other goes through a staging graph."""
+        wanted = _wanted(bodies, graphs)
+        self.check()
         if not self.bulk:
-            wanted = _wanted(bodies, graphs)
-            self.check()
             self._total = sum(bodies[g].count(b"\n") for g in wanted)  # lines: triples, unless repeated
             # each graph's canonical lines are written by a thread of their own, in the order the graphs
             # load: the client writes the next graphs while the store takes this one
@@ -568,8 +568,6 @@ class StoreLoader:
                 return self._load(
                     wanted, lambda g: self.replace_graph_lines(g, lines.pop(g).result()), {}, []
                 )
-        wanted = _wanted(bodies, graphs)
-        self.check()
         sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
         self._total = sum(sizes.values())
         done, failures = BulkLoad(self, self.full_check).new_graphs(bodies, sizes, wanted)
