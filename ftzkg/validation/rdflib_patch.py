@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Iterator
 
 
@@ -47,32 +46,34 @@ def literal_message_values() -> Iterator[None]:
     original = ConstraintComponent._format_sparql_based_result_message
 
     def as_written(self: object, msg: object, bound_vars: object) -> object:
-        # pySHACL's own method, with the backslashes of each value doubled: the template writes it as it is
-        if bound_vars is None:
-            return msg
-        fdict: dict[str, object] = {}
-        if isinstance(bound_vars, tuple | list):
-            if len(bound_vars) == 4:
-                fdict.update(bound_vars[3])
-                bound_vars = bound_vars[:3]
-            if len(bound_vars) == 3:
-                for name, value in zip(("this", "path", "value"), bound_vars, strict=True):
-                    if value is not None:
-                        fdict[name] = value
-        elif isinstance(bound_vars, dict):
-            fdict.update(bound_vars)
-        else:
-            return msg
-        for var, val in fdict.items():
-            text = str(val)
-            msg = re.sub("{{[?$]{}}}".format(var), text.replace("\\", "\\\\"), str(msg))  # noqa: UP032 (as pySHACL)
-        return msg
+        return original(self, msg, _escaped(bound_vars))  # type: ignore[arg-type]
 
     ConstraintComponent._format_sparql_based_result_message = as_written  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
         ConstraintComponent._format_sparql_based_result_message = original  # type: ignore[method-assign]
+
+
+class _Escaped:
+    """A value pySHACL's ``re.sub`` template writes as it is: its text with backslashes doubled."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def __str__(self) -> str:
+        return str(self.value).replace("\\", "\\\\")
+
+
+def _escaped(bound_vars: object) -> object:
+    """pySHACL's bound variables (a dict, or ``(this, path, value[, dict])``), each value escaped."""
+    if isinstance(bound_vars, dict):
+        return {name: _Escaped(value) for name, value in bound_vars.items()}
+    if isinstance(bound_vars, tuple | list):
+        return type(bound_vars)(
+            _escaped(v) if isinstance(v, dict) else None if v is None else _Escaped(v) for v in bound_vars
+        )
+    return bound_vars
 
 
 _TRANSLATED: dict[tuple, object] = {}
