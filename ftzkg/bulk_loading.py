@@ -173,7 +173,7 @@ class BulkLoad:
         further request is sent; the requests and checks already started finish.
         """
         loader = self.loader
-        candidates = [g for g in wanted if 0 < sizes[g] <= loader.chunk_size]
+        candidates = [g for g in wanted if 0 < sizes[g] <= self._limit()]
         held = loader.graphs_held(candidates)
         new = [g for g in candidates if g not in held]
         done: dict[str, GraphResult] = {}
@@ -215,6 +215,14 @@ class BulkLoad:
                         failures.append((result.graph, self._reject(result)))
         return done, failures
 
+    def compare(self, graph: str, body: bytes) -> GraphResult:
+        """What the store holds of ``graph``, read back and compared with ``body`` (:func:`compare`)."""
+        return compare(self.loader, graph, body)
+
+    def _limit(self) -> int:
+        """The largest graph this way takes (one request is one ingestion of at most ``chunk_size``)."""
+        return self.loader.chunk_size
+
     def check(self, batch: list[str], bodies: dict[str, bytes], sizes: dict[str, int]) -> list[GraphResult]:
         """What the store holds of ``batch``'s graphs after their request.
 
@@ -230,7 +238,7 @@ class BulkLoad:
 
         loader = self.loader
         if self.full:
-            return [compare(loader, g, bodies[g]) for g in batch]
+            return [self.compare(g, bodies[g]) for g in batch]
         share = self.sample / max(sum(sizes[g] for g in batch), 1)
         rows: list[bytes] = []
         unsampled: set[str] = set()
@@ -248,7 +256,7 @@ class BulkLoad:
         if missing:
             suspect = set(batch)  # the store cannot say which graph: read them all back
         return [
-            compare(loader, g, bodies[g]) if g in suspect else GraphResult(g, sizes[g], counts[g], counts[g])
+            self.compare(g, bodies[g]) if g in suspect else GraphResult(g, sizes[g], counts[g], counts[g])
             for g in batch
         ]
 
@@ -322,7 +330,7 @@ class BulkLoad:
         try:
             if not self.loader.graphs_held(batch):
                 return "absent"
-            return "whole" if all(compare(self.loader, g, bodies[g]).verified for g in batch) else "unknown"
+            return "whole" if all(self.compare(g, bodies[g]).verified for g in batch) else "unknown"
         except StoreError:
             return "unknown"
 

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -50,6 +51,9 @@ from .input_limits import read_regular_file
 from .knowledge_graph import KnowledgeGraph
 from .parsing import format_for, parse_file
 from .release import ReleaseError, release_file
+
+if TYPE_CHECKING:
+    from .server_files import ServerFiles
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +177,7 @@ class StoreLoader:
         self.full_check = full_check  # a bulk-loaded graph is read back whole (see BulkLoad.check)
         # a graph the store lacks is copied from its staging graph by this query (Virtuoso; see copy_new)
         self.copy_query = copy_query
+        self.server_files: ServerFiles | None = None  # set for Virtuoso's files route (--server-dir)
         self.staging_seen: list[str] = []  # staging graphs readers of the default graph could see
         self._progress = progress or (lambda done, total: None)
         self._progress_lock = threading.Lock()
@@ -366,10 +371,13 @@ class StoreLoader:
         """Virtuoso: write a checkpoint, so that the swaps are in the database file, not only in its log."""
         self.select("SELECT (bif:exec('checkpoint') AS ?n) WHERE { }")
 
-    def read_graph(self, graph: str) -> set[bytes]:
-        """The N-Triples lines of ``graph`` as the store writes them (a ``CONSTRUCT``), unterminated."""
+    def read_graph(self, graph: str, subjects: Iterable[bytes] = ()) -> set[bytes]:
+        """The N-Triples lines of ``graph`` as the store writes them (a ``CONSTRUCT``), unterminated;
+        only those of ``subjects`` (IRIs as N-Triples writes them) when there are any."""
         url = self.endpoints.query_url
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        among = b" ".join(subjects).decode()
+        values = f"VALUES ?s {{ {among} }} " if among else ""
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values}GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
         request = urllib.request.Request(
             url,
             data=urllib.parse.urlencode({"query": query}).encode(),
@@ -559,19 +567,30 @@ class StoreLoader:
         loader; a graph it holds exactly is left alone; any other goes through a staging graph."""
         wanted = _wanted(bodies, graphs)
         self.check()
-        if not self.bulk:
-            self._total = sum(bodies[g].count(b"\n") for g in wanted)  # lines: triples, unless repeated
-            # each graph's canonical lines are written by a thread of their own, in the order the graphs
-            # load: the client writes the next graphs while the store takes this one
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ftzkg-lines") as writer:
-                lines = {g: writer.submit(canonical_lines, bodies[g]) for g in wanted}
-                return self._load(
-                    wanted, lambda g: self.replace_graph_lines(g, lines.pop(g).result()), {}, []
-                )
         sizes = {g: bodies[g].count(b"\n") for g in wanted}  # lines: triples, unless a line is repeated
         self._total = sum(sizes.values())
-        done, failures = BulkLoad(self, self.full_check).new_graphs(bodies, sizes, wanted)
-        return self._load(wanted, lambda graph: self.replace_graph_body(graph, bodies[graph]), done, failures)
+        if self.bulk:
+            done, failures = BulkLoad(self, self.full_check).new_graphs(bodies, sizes, wanted)
+            return self._load(wanted, lambda g: self.replace_graph_body(g, bodies[g]), done, failures)
+        done, failures = {}, []
+        if self.server_files is not None:  # Virtuoso reads the new graphs from files (ftzkg.server_files)
+            done, failures = self.server_files.new_graphs(bodies, sizes, wanted)
+        rest = [g for g in wanted if g not in done] if not failures else []
+        # each graph's canonical lines are written by a thread of their own, in the order the graphs
+        # load: the client writes the next graphs while the store takes this one
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ftzkg-lines") as writer:
+            lines = {g: writer.submit(canonical_lines, bodies[g]) for g in rest}
+
+            def replace(graph: str) -> GraphResult:
+                try:
+                    parsed = lines.pop(graph).result()
+                except (SyntaxError, ValueError) as exc:  # a release split unparsed (server_files)
+                    where = self.server_files.locate(graph, bodies[graph], exc) if self.server_files else None
+                    where = where or f"the data of <{graph}>"
+                    raise StoreError(f"{where}: {exc}; <{graph}> is unchanged") from None
+                return self.replace_graph_lines(graph, parsed)
+
+            return self._load(wanted, replace, done, failures)
 
     def replace_graph_body(self, target: str, body: bytes) -> GraphResult:
         """Replace ``target`` with the triples of an N-Triples body; left alone when the store holds them."""
