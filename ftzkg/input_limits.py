@@ -85,8 +85,10 @@ def read_regular_file(path: Path, max_bytes: int | None) -> bytes:
             raise LimitExceeded(f"file is {size} bytes, above the limit of {max_bytes} bytes (--max-bytes)")
         chunks: list[bytes] = []
         total = 0
+        want = size + 1  # the whole file in one read (and a byte more, to see it grew), then 1 MiB at a time
         while total <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            chunk = os.read(fd, min(max(want, 1 << 20), max_bytes + 1 - total))
+            want = 0
             if not chunk:
                 break
             chunks.append(chunk)

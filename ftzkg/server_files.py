@@ -165,7 +165,7 @@ class ServerFiles(BulkLoad):
     #: Virtuoso's log image limit (SR325); 250,000 went in.
     largest = 250_000
     #: Lines of a file whose subjects are checked (each subject with all its triples).
-    sample = 200
+    sample = 100
     #: Loads of a file Virtuoso rolled back for a conflict with another file's transaction.
     attempts = 4
 
@@ -240,8 +240,8 @@ class ServerFiles(BulkLoad):
         """What the store holds of ``batch``'s graphs after their file was loaded.
 
         Each graph must hold as many triples as were sent (one ``COUNT`` per graph, in one
-        query), and every triple of randomly chosen subjects (``sample`` lines in all, at least
-        ``min_sample`` a graph) read back must be exactly that subject's triples sent. A graph
+        query), and randomly chosen lines (``sample`` in all, at least ``min_sample`` a graph)
+        must all be among the triples of their subjects read back (one ``CONSTRUCT``). A graph
         that fails either is read back whole and compared. (The Oxigraph check, one ``ASK``
         with the sampled triples in ``VALUES``, cannot be used: Virtuoso 7 answers it as if
         no triple were missing when one of several is.)
@@ -266,15 +266,13 @@ class ServerFiles(BulkLoad):
         ]
 
     def _sample_holds(self, graph: str, body: bytes, k: int) -> bool:
-        """Whether the store holds exactly the sent triples of about ``k`` subjects of ``graph``."""
-        subjects = {line.split(b" ", 1)[0] for line in sample_lines(body, k)}
-        if not subjects:
+        """Whether the store holds about ``k`` randomly chosen lines of ``graph`` (read back by their
+        subjects, one ``CONSTRUCT``, and compared in canonical form)."""
+        lines = sample_lines(body, k)
+        if not lines:
             return False
-        pattern = re.compile(
-            rb"^(?:" + b"|".join(re.escape(s) for s in subjects) + rb") [^\n]*", re.MULTILINE
-        )
-        sent = set(pattern.findall(body))
-        return canonical(self.loader.read_graph(graph, sorted(subjects))) == canonical(sent)
+        subjects = sorted({line.split(b" ", 1)[0] for line in lines})
+        return canonical(lines) <= canonical(self.loader.read_graph(graph, subjects))
 
     def compare(self, graph: str, body: bytes) -> GraphResult:
         """:func:`~ftzkg.bulk_loading.compare`, with Virtuoso's lines put in canonical form too (it
