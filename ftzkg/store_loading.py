@@ -543,7 +543,7 @@ class StoreLoader:
         self, source: ox.Store | Iterable[ox.Quad], graphs: Iterable[str] | None = None
     ) -> LoadReport:
         """Replace each named graph of ``source`` (or only ``graphs``), then count them all again."""
-        if self.bulk:
+        if self.bulk or self.server_files is not None:
             return self.load_bodies(ntriples_bodies(source), graphs)
         return self.load_lines(ntriples_by_graph(source), graphs)
 
@@ -554,7 +554,7 @@ class StoreLoader:
 
     def load_lines(self, by_graph: dict[str, list[bytes]], graphs: Iterable[str] | None = None) -> LoadReport:
         """Replace each named graph of :func:`ntriples_by_graph`'s answer (or only ``graphs``)."""
-        if self.bulk:
+        if self.bulk or self.server_files is not None:
             return self.load_bodies({g: b"".join(lines) for g, lines in by_graph.items()}, graphs)
         wanted = _wanted(by_graph, graphs)
         self.check()

@@ -1,0 +1,338 @@
+"""``ftzkg load --server-dir``: Virtuoso loads the graphs it lacks from files in a folder it reads.
+
+Each file (whole graphs, about ``ServerFiles.piece`` triples) is one logged transaction
+of Virtuoso's own loader, so a reader, a refused line and a ``kill -9`` all see none of a
+file's graphs or all of them; the files are deleted; graphs the store holds still go
+through staging graphs. Against real Virtuoso servers: the session's (whose ``DirsAllowed``
+lists its own folder) and, for crashes, a private one per test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from fault_proxy import FaultProxy
+from store_queries import credentials_env, graph_counts, graph_lines, loader, select, update, write_nquads
+
+from ftzkg.bulk_loading import graph_bodies
+from ftzkg.cli import main
+from ftzkg.http_client import ConfigurationError, StoreError
+from ftzkg.server_files import ServerFiles, release_bodies
+from ftzkg.store_loading import StoreLoader
+from ftzkg.virtuoso_server import VirtuosoServer
+
+EX = "http://example.org/files/"
+
+
+def quads(graph: str, n: int, tag: str = "v", lang: str | None = None) -> list[ox.Quad]:
+    p, g = ox.NamedNode(EX + "p"), ox.NamedNode(EX + graph)
+    return [
+        ox.Quad(ox.NamedNode(f"{EX}{graph}/s{i}"), p, ox.Literal(f"{tag}-{i} \u6587", language=lang), g)
+        for i in range(n)
+    ]
+
+
+def server_folder(server: VirtuosoServer) -> Path:
+    """A fresh folder under the server's own, which its DirsAllowed lists."""
+    folder = server.location / f"files-{random.randrange(1 << 30):08x}"
+    folder.mkdir()
+    return folder
+
+
+def files_loader(
+    server: VirtuosoServer, url: str | None = None, piece: int = 1_000, **options
+) -> StoreLoader:
+    """ftzkg's loader for ``server`` with the files route into a fresh allowed folder."""
+    ready = loader(server, url, **options)
+    files = ServerFiles(ready, server_folder(server))
+    files.piece = piece
+    ready.server_files = files
+    return ready
+
+
+def release_file(tmp_path: Path, data: list[ox.Quad]) -> tuple[Path, bytes]:
+    path = tmp_path / "release.nq"
+    write_nquads(path, data)
+    return path, path.read_bytes()
+
+
+def load_release_lines(server: VirtuosoServer, path: Path, data: bytes, piece: int = 1_000):
+    """What ``ftzkg load --release path --server-dir`` does with a release split by its lines."""
+    split = release_bodies(data)
+    assert split is not None
+    bodies, kept = split
+    ready = loader(server)
+    ready.server_files = ServerFiles(ready, server_folder(server), release=(path, data), quads=kept)
+    ready.server_files.piece = piece
+    return ready, ready.load_bodies(bodies)
+
+
+# ---------------------------------------------------------------- the way in
+
+
+def test_graphs_the_store_lacks_go_in_from_files_one_request_each_and_the_files_are_deleted(virtuoso_clean):
+    data = quads("a", 1_500) + quads("b", 700) + quads("c", 300)
+    with FaultProxy(virtuoso_clean.url) as proxy:
+        ready = files_loader(virtuoso_clean, proxy.url, piece=1_000)
+        report = ready.load_dataset(data)
+    assert report.verified
+    assert graph_counts(virtuoso_clean) == {EX + "a": 1_500, EX + "b": 700, EX + "c": 300}
+    assert graph_lines(virtuoso_clean, EX + "b") == {
+        f"{q.subject.value} {q.predicate.value} {q.object.value}" for q in quads("b", 700)
+    }
+    loads = [r for r in proxy.requests if b"TTLP_MT" in r.body]
+    assert len(loads) == 2  # "a" alone (1,500 >= 1,000), then "b" and "c" together
+    assert not ready.staging_seen, "no graph went through a staging graph"
+    assert not list(ready.server_files.folder.iterdir()), "the files were left behind"
+
+
+def test_a_graph_the_store_holds_is_replaced_through_a_staging_graph_beside_new_ones_from_files(
+    virtuoso_clean,
+):
+    assert loader(virtuoso_clean).load_dataset(quads("held", 200, "old")).verified
+    ready = files_loader(virtuoso_clean)
+    report = ready.load_dataset(quads("held", 250, "new") + quads("new", 400))
+    assert report.verified
+    assert graph_counts(virtuoso_clean) == {EX + "held": 250, EX + "new": 400}
+    assert all("new-" in line for line in graph_lines(virtuoso_clean, EX + "held"))
+    assert len(ready.staging_seen) == 1  # only the graph the store held
+
+
+def test_a_release_split_by_its_lines_gives_the_bodies_the_parser_gives(release: Path):
+    from ftzkg.release import release_file as dataset_of
+
+    path = dataset_of(release)
+    split = release_bodies(path.read_bytes())
+    assert split is not None, "ftzkg's own release is split without a parse"
+    bodies, kept = split
+    parsed = graph_bodies(path)
+    assert bodies.keys() == parsed.keys()
+    for graph, body in parsed.items():
+        assert set(bodies[graph].split(b"\n")) == set(body.split(b"\n")), graph
+    assert "https://w3id.org/ftzkg/shapes" not in kept, "a graph with blank nodes is parsed and skolemized"
+
+
+def test_a_release_split_by_its_lines_keeps_graphs_that_are_not_in_one_run(tmp_path: Path):
+    lines = ox.serialize(quads("a", 50) + quads("b", 50), format=ox.RdfFormat.N_QUADS).split(b"\n")[:-1]
+    random.Random(7).shuffle(lines)
+    split = release_bodies(b"\n".join(lines) + b"\n")
+    assert split is not None
+    bodies, _ = split
+    assert {g: b.count(b"\n") for g, b in bodies.items()} == {EX + "a": 50, EX + "b": 50}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .",  # outside named graphs
+        b'<http://example.org/s> <http://example.org/p> "x"^^<http://example.org/t> .',
+        b"# a comment",
+        b"",
+        b"<http://example.org/s> <http://example.org/p> <http://example.org/o> <http://example.org/g> .\r",
+    ],
+    ids=["triple with an IRI object", "triple with a typed literal", "comment", "empty line", "CR"],
+)
+def test_a_release_line_that_is_not_a_plain_quad_sends_the_file_to_the_careful_parser(line: bytes):
+    good = ox.serialize(quads("a", 3), format=ox.RdfFormat.N_QUADS)
+    assert release_bodies(good) is not None
+    assert release_bodies(good + line + b"\n") is None
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_a_line_virtuoso_refuses_rolls_back_its_whole_file_and_names_the_release_line(
+    virtuoso_clean, tmp_path: Path
+):
+    first = quads("first", 1_200)
+    path, data = release_file(tmp_path, first + quads("b", 300) + quads("c", 300))
+    bad = f'<{EX}c/bad> <{EX}p> "\\q" <{EX}c> .\n'.encode()
+    data += bad  # an escape N-Triples does not have, in graph c (loaded in the second file, with b)
+    path.write_bytes(data)
+    with pytest.raises(StoreError) as failure:
+        load_release_lines(virtuoso_clean, path, data)
+    message, last = str(failure.value), data.count(b"\n")
+    assert f"{path}:{last}: Virtuoso refused this line" in message, message
+    assert graph_counts(virtuoso_clean) == {EX + "first": 1_200}, "b and c are absent, first whole"
+
+
+def test_a_folder_virtuoso_may_not_read_is_refused_before_anything_is_loaded(virtuoso_clean):
+    # not in the server's DirsAllowed (nor under /tmp, which Virtuoso 7 reads whatever its DirsAllowed)
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+        ready = loader(virtuoso_clean)
+        ready.server_files = ServerFiles(ready, Path(folder))
+        with pytest.raises(StoreError, match="add the folder to DirsAllowed"):
+            ready.load_dataset(quads("a", 10))
+        assert not list(Path(folder).iterdir()), "the probe file was left behind"
+    assert graph_counts(virtuoso_clean) == {}
+
+
+def test_a_server_path_where_the_server_sees_other_files_is_refused(virtuoso_clean):
+    ready = loader(virtuoso_clean)
+    other = server_folder(virtuoso_clean)
+    (other / "unrelated.txt").write_text("x")
+    ready.server_files = ServerFiles(ready, server_folder(virtuoso_clean), server_folder=str(other))
+    with pytest.raises(StoreError, match="give --server-path as the server sees that folder"):
+        ready.load_dataset(quads("a", 10))
+    assert graph_counts(virtuoso_clean) == {}
+
+
+def test_two_files_with_the_same_new_language_tag_at_once_both_go_in(virtuoso_clean):
+    # Virtuoso rolls one of them back (SR197, a duplicate key in its table of language tags); ftzkg loads
+    # that file again, which is safe as nothing of it was written
+    for attempt in range(3):
+        lang = f"x-{random.randrange(1 << 32):08x}"  # new to the store
+        data = [q for k in range(6) for q in quads(f"g{attempt}-{k}", 400, lang=lang)]
+        assert files_loader(virtuoso_clean, piece=400).load_dataset(data).verified
+    assert len(graph_counts(virtuoso_clean)) == 18
+
+
+def test_virtuoso_answers_an_ask_of_many_values_rows_as_if_none_were_missing(virtuoso_clean):
+    # why the files route checks a sample by reading its subjects back, not by Oxigraph's ASK
+    assert loader(virtuoso_clean).load_dataset(quads("a", 300)).verified
+    from ftzkg.bulk_loading import BulkLoad
+
+    check = BulkLoad(loader(virtuoso_clean))
+    g, p = f"<{EX}a>", f"<{EX}p>"
+    present = [f'({g} <{EX}a/s{i}> {p} "v-{i} \u6587")'.encode() for i in range(200)]
+    absent = [f'({g} <{EX}a/nowhere> {p} "absent")'.encode()]
+    assert check._any_missing(absent), "one missing row alone is seen"
+    assert not check._any_missing(present + absent), "Virtuoso now sees it among many: use its ASK again"
+
+
+# ---------------------------------------------------------------- crashes and readers
+
+
+def test_a_kill_during_a_load_from_files_leaves_each_graph_absent_or_whole(tmp_path: Path):
+    server = VirtuosoServer(tmp_path / "virtuoso").start()
+    n = 20_000
+    try:
+        started = time.monotonic()
+        assert files_loader(server, piece=n).load_dataset(quads("first", n)).verified
+        duration = max(time.monotonic() - started, 0.5)
+        for i, fraction in enumerate((0.3, 0.9, 1.6, 2.5)):
+            names = [f"k{i}-{k}" for k in range(3)]
+            killer = threading.Timer(duration * fraction, server.kill)
+            killer.start()
+            reported = False
+            with contextlib.suppress(StoreError):
+                data = [q for name in names for q in quads(name, n)]
+                reported = files_loader(server, piece=n, retries=0).load_dataset(data).verified
+            killer.join()
+            server.start()
+            held = graph_counts(server)
+            for name in names:
+                assert held.get(EX + name, 0) in (0, n), (fraction, name, held.get(EX + name))
+                if reported:
+                    assert held.get(EX + name) == n
+        assert graph_counts(server)[EX + "first"] == n, "what was loaded before survived every crash"
+    finally:
+        server.stop()
+
+
+def test_a_reader_sees_none_of_a_files_graphs_or_all_of_them_outside_its_load_request(virtuoso_clean):
+    """As for the SQL copy (tests/test_load_crashes.py): Virtuoso releases the rows of the file's
+    transaction as it writes them, and a reader at its default isolation can count part of them
+    during the request that loads the file; before it and after its answer, none or all."""
+    n = 15_000
+    seen: list[tuple[float, float, int]] = []  # (asked, answered, triples)
+    window: list[float] = []
+    done = threading.Event()
+    count = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), '{EX}r')) }}"
+    )
+
+    def read() -> None:
+        while not done.is_set():
+            asked = time.monotonic()
+            triples = int(select(virtuoso_clean, count)[0]["n"])
+            seen.append((asked, time.monotonic(), triples))
+
+    writer = files_loader(virtuoso_clean, piece=3 * n)
+    assert writer.server_files is not None
+    load_file = writer.server_files._load_file
+
+    def timed(query: str) -> None:
+        window.append(time.monotonic())
+        load_file(query)
+        window.append(time.monotonic())
+
+    writer.server_files._load_file = timed  # type: ignore[method-assign]
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        time.sleep(0.3)
+        assert writer.load_dataset(quads("r1", n) + quads("r2", n)).verified  # one file, both graphs
+        time.sleep(0.3)
+    finally:
+        done.set()
+        reader.join()
+    assert len(window) == 2
+    outside = {t for asked, answered, t in seen if answered < window[0] or asked > window[1]}
+    assert outside == {0, 2 * n}, sorted(outside)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_the_command_loads_a_release_through_files_as_it_does_over_http(virtuoso_clean, release: Path):
+    runner = CliRunner()
+    base = ["load", "--endpoint", virtuoso_clean.url, "--release", str(release)]
+    folder = server_folder(virtuoso_clean)
+    done = runner.invoke(main, [*base, "--server-dir", str(folder)], env=credentials_env(virtuoso_clean))
+    assert done.exit_code == 0, done.output
+    through_files = graph_counts(virtuoso_clean)
+    assert not list(folder.iterdir())
+    for graph in through_files:
+        update(virtuoso_clean, f"DROP SILENT GRAPH <{graph}>")
+    again = runner.invoke(main, base, env=credentials_env(virtuoso_clean))
+    assert again.exit_code == 0, again.output
+    assert graph_counts(virtuoso_clean) == through_files
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "message"),
+    [
+        (["--server-path", "/srv"], True, "--server-path needs --server-dir"),
+        (["--server-dir", "/nonexistent/ftzkg"], True, "no such folder"),
+        (["--server-dir", "."], False, "needs the DBA's credentials"),
+    ],
+    ids=["server path alone", "missing folder", "no credentials"],
+)
+def test_files_route_settings_that_cannot_work_exit_2_with_one_line(
+    virtuoso_clean, release, extra, env, message
+):
+    args = ["load", "--endpoint", virtuoso_clean.url, "--release", str(release), "--store-type", "virtuoso"]
+    done = CliRunner().invoke(main, args + extra, env=credentials_env(virtuoso_clean) if env else {})
+    assert done.exit_code == 2, done.output
+    assert message in done.output
+    assert len(done.output.strip().splitlines()) == 1
+    assert graph_counts(virtuoso_clean) == {}
+
+
+def test_files_route_on_oxigraph_exits_2(oxigraph_server, release: Path, tmp_path: Path):
+    args = [
+        "load",
+        "--endpoint",
+        oxigraph_server.url,
+        "--release",
+        str(release),
+        "--server-dir",
+        str(tmp_path),
+    ]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 2, done.output
+    assert "--server-dir is for Virtuoso" in done.output
+
+
+def test_a_control_character_in_the_server_path_is_refused(virtuoso_clean):
+    with pytest.raises(ConfigurationError, match="control character"):
+        ServerFiles(loader(virtuoso_clean), virtuoso_clean.location, server_folder="/tmp/a\nb")
