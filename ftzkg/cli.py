@@ -861,6 +861,8 @@ def load(
         fail("the store does not hold what was sent (see the table)", EXIT_STORE)
     click.echo(f"loaded {sum(g.sent for g in report.graphs)} triples in {len(report.graphs)} named graphs")
     click.echo(f"store type {profile.name}: {profile.promise}")
+    if loader.server_files is not None and loader.server_files.loaded:
+        click.echo(f"{loader.server_files.loaded} new graph(s): {loader.server_files.promise}")
     if loader.staging_seen:
         click.echo(
             f"note: {len(loader.staging_seen)} graph(s) went through a staging graph that readers of "

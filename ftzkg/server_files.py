@@ -166,6 +166,11 @@ class ServerFiles(BulkLoad):
     largest = 250_000
     #: Lines of a file whose subjects are checked (each subject with all its triples).
     sample = 100
+    #: What loading a graph from a file promises, as ``ftzkg load`` prints it.
+    promise = (
+        "read by Virtuoso from files in --server-dir, one logged transaction per file: atomic after a "
+        "crash, and durable; a reader may count part of a file's graphs while Virtuoso loads it"
+    )
     #: Loads of a file Virtuoso rolled back for a conflict with another file's transaction.
     attempts = 4
 
@@ -186,6 +191,7 @@ class ServerFiles(BulkLoad):
         self.release = release  # the release file and its bytes, to name the line Virtuoso refuses
         self.quads = quads or {}  # a graph's N-Quads lines as the release gives them (release_bodies)
         self.token = secrets.token_hex(6)
+        self.loaded = 0  # graphs loaded from files and verified
         self._count = 0
 
     def server_path(self, name: str) -> str:
@@ -232,9 +238,12 @@ class ServerFiles(BulkLoad):
 
     def new_graphs(
         self, bodies: dict[str, bytes], sizes: dict[str, int], wanted: list[str]
-    ) -> tuple[dict, list[tuple[str, StoreError]]]:
+    ) -> tuple[dict[str, GraphResult], list[tuple[str, StoreError]]]:
+        """Check that the server reads the folder, then load the wanted graphs it lacks from files."""
         self.probe()
-        return super().new_graphs(bodies, sizes, wanted)
+        done, failures = super().new_graphs(bodies, sizes, wanted)
+        self.loaded += len(done)
+        return done, failures
 
     def check(self, batch: list[str], bodies: dict[str, bytes], sizes: dict[str, int]) -> list[GraphResult]:
         """What the store holds of ``batch``'s graphs after their file was loaded.

@@ -304,6 +304,9 @@ def test_the_command_loads_a_release_through_files_as_it_does_over_http(virtuoso
     folder = server_folder(virtuoso_clean)
     done = runner.invoke(main, [*base, "--server-dir", str(folder)], env=credentials_env(virtuoso_clean))
     assert done.exit_code == 0, done.output
+    assert "new graph(s): read by Virtuoso from files in --server-dir, one logged transaction per file" in (
+        done.output
+    )
     through_files = graph_counts(virtuoso_clean)
     assert not list(folder.iterdir())
     for graph in through_files:
