@@ -251,9 +251,9 @@ class ServerFiles(BulkLoad):
         Each graph must hold as many triples as were sent (one ``COUNT`` per graph, in one
         query), and randomly chosen lines (``sample`` in all, at least ``min_sample`` a graph)
         must all be among the triples of their subjects read back (one ``CONSTRUCT``). A graph
-        that fails either is read back whole and compared. (The Oxigraph check, one ``ASK``
-        with the sampled triples in ``VALUES``, cannot be used: Virtuoso 7 answers it as if
-        no triple were missing when one of several is.)
+        that fails either is read back whole and compared. (Not the Oxigraph check, one ``ASK``
+        with the sampled triples in ``VALUES``: Virtuoso 7 was seen to answer it as if no
+        triple were missing when one of 301 was, and rightly at other times.)
         """
         from .store_loading import GraphResult
 

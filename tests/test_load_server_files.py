@@ -210,19 +210,6 @@ def test_a_file_virtuoso_refused_for_anything_else_is_not_sent_again(virtuoso_cl
     assert graph_counts(virtuoso_clean) == {}
 
 
-def test_virtuoso_answers_an_ask_of_many_values_rows_as_if_none_were_missing(virtuoso_clean):
-    # why the files route checks a sample by reading its subjects back, not by Oxigraph's ASK
-    assert loader(virtuoso_clean).load_dataset(quads("a", 300)).verified
-    from ftzkg.bulk_loading import BulkLoad
-
-    check = BulkLoad(loader(virtuoso_clean))
-    g, p = f"<{EX}a>", f"<{EX}p>"
-    present = [f'({g} <{EX}a/s{i}> {p} "v-{i} \u6587")'.encode() for i in range(200)]
-    absent = [f'({g} <{EX}a/nowhere> {p} "absent")'.encode()]
-    assert check._any_missing(absent), "one missing row alone is seen"
-    assert not check._any_missing(present + absent), "Virtuoso now sees it among many: use its ASK again"
-
-
 # ---------------------------------------------------------------- crashes and readers
 
 
