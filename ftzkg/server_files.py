@@ -253,7 +253,7 @@ class ServerFiles(BulkLoad):
         must all be among the triples of their subjects read back (one ``CONSTRUCT``). A graph
         that fails either is read back whole and compared. (Not the Oxigraph check, one ``ASK``
         with the sampled triples in ``VALUES``: Virtuoso 7 was seen to answer it as if no
-        triple were missing when one of 301 was, and rightly at other times.)
+        triple were missing when one of about 300 was, and rightly at other times.)
         """
         from .store_loading import GraphResult
 

@@ -175,6 +175,13 @@ def test_a_folder_virtuoso_may_not_read_is_refused_before_anything_is_loaded(vir
     assert graph_counts(virtuoso_clean) == {}
 
 
+def test_virtuoso_7_reads_files_under_tmp_whatever_its_dirs_allowed(virtuoso_clean):
+    # what the README warns of: a folder under /tmp that DirsAllowed does not list is read all the same
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="ftzkg-not-allowed-") as folder:
+        assert not folder.startswith(str(virtuoso_clean.location))
+        ServerFiles(loader(virtuoso_clean), Path(folder)).probe()  # raises when Virtuoso may not read it
+
+
 def test_a_server_path_where_the_server_sees_other_files_is_refused(virtuoso_clean):
     ready = loader(virtuoso_clean)
     other = server_folder(virtuoso_clean)
@@ -341,3 +348,28 @@ def test_files_route_on_oxigraph_exits_2(oxigraph_server, release: Path, tmp_pat
 def test_a_control_character_in_the_server_path_is_refused(virtuoso_clean):
     with pytest.raises(ConfigurationError, match="control character"):
         ServerFiles(loader(virtuoso_clean), virtuoso_clean.location, server_folder="/tmp/a\nb")
+
+
+def test_the_readme_recipe_for_server_files_runs_as_written(virtuoso_clean, release: Path):
+    import re
+    import shlex
+
+    from ftzkg import project
+
+    readme = (project.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("##### Faster on Virtuoso", 1)[1]
+    block = re.search(r"```console\n(.*?)```", section, re.S)
+    assert block, "the section has no console block"
+    command = next(line for line in block.group(1).splitlines() if " ftzkg load " in line)
+    env_part, _, args = command.removeprefix("$ ").partition(" ftzkg ")
+    argv = shlex.split(args)
+    folder = server_folder(virtuoso_clean)
+    ours = {"http://127.0.0.1:8890": virtuoso_clean.url, "/srv/ftzkg-load": str(folder), "dist": str(release)}
+    argv = [ours.get(a, a) for a in argv]
+    assert "--server-dir" in argv and "dba" in env_part
+    done = CliRunner().invoke(main, argv, env=credentials_env(virtuoso_clean))
+    assert done.exit_code == 0, done.output
+    shown = [line for line in block.group(1).splitlines() if "new graph(s):" in line]
+    printed = [line for line in done.output.splitlines() if "new graph(s):" in line]
+    assert len(shown) == len(printed) == 1
+    assert shown[0].split(" ", 1)[1] == printed[0].split(" ", 1)[1]  # the same words, whatever the count
