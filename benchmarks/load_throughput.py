@@ -5,7 +5,9 @@ written once as N-Quads, then loaded, each run into a fresh store:
 
 * Oxigraph: `oxigraph load` into a closed store, against `ftzkg load` into `oxigraph serve`;
 * Virtuoso: `ld_dir` + `rdf_loader_run()` + `checkpoint` (its bulk loader, through isql),
-  against `ftzkg load --store-type virtuoso` as the DBA (staging, swap, checkpoint, check).
+  against `ftzkg load --store-type virtuoso` as the DBA (staging, swap, checkpoint, check);
+* virtuoso-files: the same bulk loader, against `ftzkg load --server-dir` (Virtuoso reads the
+  new graphs from files in a folder its DirsAllowed lists, one logged transaction a file).
 
 Only the load is timed (not starting the server). Prints a Markdown table with the
 medians, triples per second and the ratio to the native loader (target: >= 0.5).
