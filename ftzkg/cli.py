@@ -731,7 +731,8 @@ def load(
 
     Each graph goes to a staging graph, is swapped in by one update and checked
     triple by triple by the store; on Oxigraph, a graph the store lacks goes in by
-    its bulk loader and is checked (--check). Credentials come from FTZKG_USER/FTZKG_PASSWORD
+    its bulk loader and is checked (--check); on Virtuoso with --server-dir, Virtuoso reads it
+    from a file, one transaction per file. Credentials come from FTZKG_USER/FTZKG_PASSWORD
     (HTTP Basic, or Digest for Virtuoso), FTZKG_TOKEN (bearer) or --netrc, and are
     only sent to the store's own host and port. Exit 3 on any store failure.
 
@@ -739,6 +740,8 @@ def load(
     Example:
       ftzkg build && ftzkg load --release dist --endpoint http://127.0.0.1:7878
       FTZKG_USER=dba FTZKG_PASSWORD=... ftzkg load --endpoint http://127.0.0.1:8890 --store-type virtuoso
+      FTZKG_USER=dba FTZKG_PASSWORD=... ftzkg load --release dist --endpoint http://127.0.0.1:8890 \\
+                 --server-dir /srv/ftzkg-load   # a folder in Virtuoso's DirsAllowed
       ftzkg load --store-type generic --query-url http://localhost:3030/ds/query \\
                  --update-url http://localhost:3030/ds/update --store-url http://localhost:3030/ds/data
     """

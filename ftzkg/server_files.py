@@ -8,11 +8,12 @@ N-Quads files of about ``piece`` triples, each graph whole in one file, and has
 Virtuoso's own parser load each file in **one logged transaction**
 (``DB.DBA.TTLP_MT(..., transactional => 1)``, run by ``bif:exec`` as the DBA). So:
 
-- a reader sees none of a file's graphs or all of them, whole (the transaction commits
-  at once);
 - a line Virtuoso refuses rolls the whole file back (none of its graphs is written);
 - a crash (``kill -9``) before the commit leaves none of them, and after it the log
-  replays all of them: each graph is absent or whole after a restart.
+  replays all of them: each graph is absent or whole after a restart;
+- a reader sees none of a file's graphs or all of them before the request that loads it
+  and after its answer; during it, a reader at Virtuoso's default isolation can count
+  part of them (as during the SQL copy of the HTTP route).
 
 Two files are loaded at once (two transactions, each on two of the server's threads).
 Each file is checked as soon as it is in, as the Oxigraph bulk route checks a request
@@ -21,14 +22,15 @@ then deleted. Graphs the store already holds, and graphs larger than ``largest``
 triples (one transaction that large exceeds Virtuoso's log image limit), go through
 staging graphs over HTTP as without ``--server-dir``.
 
-A release folder written by ``ftzkg build`` is split into graphs by its lines
+An N-Quads release (``ftzkg build``'s ``ftzkg.nq``) is split into graphs by its lines
 (:func:`release_bodies`) without being parsed by the client, since Virtuoso parses
-every line it loads; any other file, or a release whose lines are not all plain
-``<s> <p> o <g> .`` quads, is parsed first (:func:`~ftzkg.bulk_loading.graph_bodies`).
+every line it loads; a file in another format, or one whose lines are not all plain
+``s <p> o <g> .`` quads, is parsed first (:func:`~ftzkg.bulk_loading.graph_bodies`).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -164,7 +166,7 @@ class ServerFiles(BulkLoad):
     #: The largest graph loaded from a file: one transaction of a million triples exceeded
     #: Virtuoso's log image limit (SR325); 250,000 went in.
     largest = 250_000
-    #: Lines of a file whose subjects are checked (each subject with all its triples).
+    #: Lines of a file checked among their subjects' triples read back (at least ``min_sample`` a graph).
     sample = 100
     #: What loading a graph from a file promises, as ``ftzkg load`` prints it.
     promise = (
@@ -192,7 +194,7 @@ class ServerFiles(BulkLoad):
         self.quads = quads or {}  # a graph's N-Quads lines as the release gives them (release_bodies)
         self.token = secrets.token_hex(6)
         self.loaded = 0  # graphs loaded from files and verified
-        self._count = 0
+        self._names = itertools.count(1)  # file numbers, drawn by two writer threads
 
     def server_path(self, name: str) -> str:
         return str(PurePosixPath(self.server_folder) / name)
@@ -214,7 +216,7 @@ class ServerFiles(BulkLoad):
         finally:
             path.unlink(missing_ok=True)
         if not rows or rows[0].get("text") != self.token:
-            raise ConfigurationError(
+            raise StoreError(
                 f"Virtuoso reads another file at {self.server_path(name)} than the one ftzkg wrote into "
                 f"{self.folder}: give --server-path as the server sees that folder"
             )
@@ -316,8 +318,7 @@ class ServerFiles(BulkLoad):
         quads = [
             self.quads.get(g) or bodies[g].replace(b" .\n", f" {ox.NamedNode(g)} .\n".encode()) for g in batch
         ]
-        self._count += 1
-        name = f"ftzkg-load-{self.token}-{self._count:05d}.nq"
+        name = f"ftzkg-load-{self.token}-{next(self._names):05d}.nq"
         path = self.folder / name
         names = ", ".join(f"<{g}>" for g in batch)
         log.info("loading %d new graphs from %s: %s", len(batch), name, names)
