@@ -335,6 +335,9 @@ class ServerFiles(BulkLoad):
             self._load_file(f'SELECT (bif:exec("{statement}") AS ?done) WHERE {{ }}')
         except StoreError as exc:
             outcome = self._after_lost_answer(batch, bodies)
+            if outcome == "absent" and exc.status is None:
+                # no answer (timeout, lost connection): Virtuoso read the file and may still commit it
+                outcome = "unknown"
             if outcome == "absent":
                 problem = self._refusal(str(exc), quads, batch)
                 return [], [(g, StoreError(f"{problem}; nothing of the file was loaded")) for g in batch]

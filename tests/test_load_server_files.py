@@ -175,6 +175,43 @@ def test_a_folder_virtuoso_may_not_read_is_refused_before_anything_is_loaded(vir
     assert graph_counts(virtuoso_clean) == {}
 
 
+def test_a_file_whose_answer_is_lost_after_virtuoso_loaded_it_is_found_whole(virtuoso_clean):
+    fault = Fault(is_file_load, "drop_after")  # Virtuoso loads the file; its answer never arrives
+    with FaultProxy(virtuoso_clean.url, [fault]) as proxy:
+        report = files_loader(virtuoso_clean, proxy.url, retries=0).load_dataset(quads("a", 300))
+    assert report.verified
+    assert graph_counts(virtuoso_clean) == {EX + "a": 300}
+
+
+def test_a_file_whose_request_gets_no_answer_is_never_called_absent(virtuoso_clean):
+    # no answer before the timeout: Virtuoso may have read the file and still be loading it, so ftzkg
+    # names the graphs to check rather than saying nothing was loaded
+    fault = Fault(is_file_load, "stall")
+    with FaultProxy(virtuoso_clean.url, [fault]) as proxy:
+        ready = files_loader(virtuoso_clean, proxy.url, retries=0)
+        ready.client.timeout = 1.0
+        with pytest.raises(StoreError) as failure:
+            ready.load_dataset(quads("a", 300))
+    assert "could not tell whether <http://example.org/files/a> were written whole; check them" in str(
+        failure.value
+    )
+    assert "nothing of the file was loaded" not in str(failure.value)
+
+
+def test_a_malformed_line_of_a_graph_the_store_holds_is_named_and_the_graph_kept(
+    virtuoso_clean, tmp_path: Path
+):
+    assert loader(virtuoso_clean).load_dataset(quads("held", 50, "old")).verified
+    before = graph_lines(virtuoso_clean, EX + "held")
+    path, data = release_file(tmp_path, quads("held", 60, "new"))
+    data += f'<{EX}held/bad> <{EX}p> "\\q" <{EX}held> .\n'.encode()  # split unparsed, then parsed for staging
+    path.write_bytes(data)
+    with pytest.raises(StoreError) as failure:
+        load_release_lines(virtuoso_clean, path, data)
+    assert f"{path}:61:" in str(failure.value), str(failure.value)
+    assert graph_lines(virtuoso_clean, EX + "held") == before
+
+
 def test_virtuoso_7_reads_files_under_tmp_whatever_its_dirs_allowed(virtuoso_clean):
     # what the README warns of: a folder under /tmp that DirsAllowed does not list is read all the same
     with tempfile.TemporaryDirectory(dir="/tmp", prefix="ftzkg-not-allowed-") as folder:
