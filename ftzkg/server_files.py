@@ -250,9 +250,9 @@ class ServerFiles(BulkLoad):
     def check(self, batch: list[str], bodies: dict[str, bytes], sizes: dict[str, int]) -> list[GraphResult]:
         """What the store holds of ``batch``'s graphs after their file was loaded.
 
-        Each graph must hold as many triples as were sent (one ``COUNT`` per graph, in one
-        query), and randomly chosen lines (``sample`` in all, at least ``min_sample`` a graph)
-        must all be among the triples of their subjects read back (one ``CONSTRUCT``). A graph
+        Each graph must hold as many triples as were sent (one ``COUNT`` query per graph), and
+        randomly chosen lines (``sample`` in all, at least ``min_sample`` a graph) must all be
+        among the triples of their subjects read back (one ``CONSTRUCT``). A graph
         that fails either is read back whole and compared. (Not the Oxigraph check, one ``ASK``
         with the sampled triples in ``VALUES``: Virtuoso 7 was seen to answer it as if no
         triple were missing when one of about 300 was, and rightly at other times.)
@@ -263,7 +263,9 @@ class ServerFiles(BulkLoad):
             return [self.compare(g, bodies[g]) for g in batch]
         share = self.sample / max(sum(sizes[g] for g in batch), 1)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ftzkg-count") as counter:
-            counting = counter.submit(self.loader.counts, batch)  # both questions at once
+            # one COUNT per graph: Virtuoso answers it about five times faster than one COUNT of several
+            # graphs grouped by ?g (0.01 s against 0.05 s for two graphs of 15,000 triples)
+            counting = counter.submit(lambda: {g: self.loader.count(g) for g in batch})
             sampled = {
                 g: self._sample_holds(g, bodies[g], max(self.min_sample, round(share * sizes[g])))
                 for g in batch
