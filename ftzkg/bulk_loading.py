@@ -85,6 +85,12 @@ def graph_bodies(path: Path) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
+def nquads(graph: str, body: bytes) -> bytes:
+    """An N-Triples body as N-Quads in ``graph``: " .\n" ends every line and nothing else (line breaks
+    inside literals are escaped), so each line is given the graph's name there."""
+    return body.replace(b" .\n", f" {ox.NamedNode(graph)} .\n".encode())
+
+
 def line_set(body: bytes) -> set[bytes]:
     """The distinct lines of an N-Triples body, without their line breaks."""
     lines = set(body.split(b"\n"))
@@ -302,8 +308,7 @@ class BulkLoad:
     ) -> tuple[list[str], list[tuple[str, StoreError]]]:
         """One bulk-loader request with ``batch``'s graphs; the graphs written, or the failures."""
         loader = self.loader
-        # each line given its graph's name: " .\n" ends every line and nothing else (line breaks are escaped)
-        body = b"".join(bodies[g].replace(b" .\n", f" {ox.NamedNode(g)} .\n".encode()) for g in batch)
+        body = b"".join(nquads(g, bodies[g]) for g in batch)
         names = ", ".join(f"<{g}>" for g in batch)
         log.info("loading %d new graphs in one request: %s", len(batch), names)
         store_url = loader.endpoints.store_url or ""

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .bulk_loading import BulkLoad, canonical, line_set, sample_lines
+from .bulk_loading import BulkLoad, canonical, line_set, nquads, sample_lines
 from .http_client import ConfigurationError, StoreError
 
 if TYPE_CHECKING:
@@ -316,10 +316,7 @@ class ServerFiles(BulkLoad):
     ) -> tuple[list[str], list[tuple[str, StoreError]]]:
         """One file with ``batch``'s graphs, loaded by the server in one transaction, then deleted."""
         loader = self.loader
-        # each line given its graph's name: " .\n" ends every line and nothing else (line breaks are escaped)
-        quads = [
-            self.quads.get(g) or bodies[g].replace(b" .\n", f" {ox.NamedNode(g)} .\n".encode()) for g in batch
-        ]
+        quads = [self.quads.get(g) or nquads(g, bodies[g]) for g in batch]
         name = f"ftzkg-load-{self.token}-{next(self._names):05d}.nq"
         path = self.folder / name
         names = ", ".join(f"<{g}>" for g in batch)
@@ -341,7 +338,7 @@ class ServerFiles(BulkLoad):
                 # no answer (timeout, lost connection): Virtuoso read the file and may still commit it
                 outcome = "unknown"
             if outcome == "absent":
-                problem = self._refusal(str(exc), quads, batch)
+                problem = self._refusal(str(exc), quads, self.server_path(name))
                 return [], [(g, StoreError(f"{problem}; nothing of the file was loaded")) for g in batch]
             if outcome == "unknown":
                 loader.left.extend(batch)
@@ -364,9 +361,10 @@ class ServerFiles(BulkLoad):
                     raise
                 log.info("%s: loading the file again", exc)
 
-    def _refusal(self, message: str, quads: list[bytes], batch: list[str]) -> str:
-        """Virtuoso's refusal of a file, naming the release's line it refused when it can."""
-        message = self._explain(message.split("\n\nSPARQL query:")[0].strip(), self.server_folder + "/")
+    def _refusal(self, message: str, quads: list[bytes], path: str) -> str:
+        """Virtuoso's refusal of the file at ``path`` (as the server sees it), naming the release's line
+        it refused when it can."""
+        message = self._explain(message.split("\n\nSPARQL query:")[0].strip(), path)
         found = _LINE.search(message)
         if not found or self.release is None:
             return message
@@ -374,12 +372,12 @@ class ServerFiles(BulkLoad):
         n = int(found.group(1))
         if not 0 < n <= len(lines):
             return message
-        path, data = self.release
+        release, data = self.release
         at = line_number(data, lines[n - 1])
         if at is None:
             return message
         problem = message.split(": ", 1)[-1] if ": " in message else message
-        return f"{path}:{at}: Virtuoso refused this line: {problem}"
+        return f"{release}:{at}: Virtuoso refused this line: {problem}"
 
     def locate(self, graph: str, body: bytes, exc: Exception) -> str | None:
         """``file:line`` of the release line of ``graph`` that the parser's error ``exc`` about its
