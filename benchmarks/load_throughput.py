@@ -112,12 +112,12 @@ def virtuoso_native(data: Path, work: Path) -> float:
         shutil.rmtree(server.location, ignore_errors=True)
 
 
-def virtuoso_ftzkg(data: Path, work: Path) -> float:
+def virtuoso_ftzkg(data: Path, work: Path, *extra: str) -> float:
     server = virtuoso(work, data).start()
     try:
         cmd = [FTZKG, "load", "--release", str(data), "--endpoint", server.url, "--store-type", "virtuoso"]
         env = {"FTZKG_USER": "dba", "FTZKG_PASSWORD": server.password}
-        return timed([*cmd, "--timeout", "3600"], env)
+        return timed([*cmd, *extra, "--timeout", "3600"], env)
     finally:
         server.stop()
         shutil.rmtree(server.location, ignore_errors=True)
@@ -127,14 +127,7 @@ def virtuoso_files_ftzkg(data: Path, work: Path) -> float:
     """``ftzkg load --server-dir``: the new graphs go through files the server reads itself."""
     folder = data.parent / "server-files"  # under a folder the server's DirsAllowed lists
     folder.mkdir(exist_ok=True)
-    server = virtuoso(work, data).start()
-    try:
-        cmd = [FTZKG, "load", "--release", str(data), "--endpoint", server.url, "--store-type", "virtuoso"]
-        env = {"FTZKG_USER": "dba", "FTZKG_PASSWORD": server.password}
-        return timed([*cmd, "--server-dir", str(folder), "--timeout", "3600"], env)
-    finally:
-        server.stop()
-        shutil.rmtree(server.location, ignore_errors=True)
+    return virtuoso_ftzkg(data, work, "--server-dir", str(folder))
 
 
 def spread(times: list[float]) -> str:
